@@ -1,0 +1,21 @@
+// One function per CLI subcommand. Each takes its arguments (after the subcommand name)
+// and the process's streams, and returns the exit code:
+//   0 success, 1 failure, 2 usage error or unreadable input, 3 no product (extract).
+#pragma once
+
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+namespace dealstack::cli {
+
+struct Io {
+  std::istream& in;
+  std::ostream& out;
+  std::ostream& err;
+};
+
+int price_command(const std::vector<std::string>& args, Io io);
+int extract_command(const std::vector<std::string>& args, Io io);
+
+}  // namespace dealstack::cli

@@ -1,0 +1,47 @@
+// dealstack: the command-line entry point. Subcommands live in cli/, one file each.
+#include <iostream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "cli/commands.hpp"
+
+namespace {
+
+constexpr std::string_view kUsage =
+    "usage: dealstack <command> [options]\n"
+    "\n"
+    "commands:\n"
+    "  price [--currency-hint TEXT] [--decimal-separator C] TEXT\n"
+    "        read a price out of TEXT; prints one JSON object\n"
+    "  price --jsonl\n"
+    "        read {\"text\",\"currency_hint\",\"decimal_separator\"} lines on stdin,\n"
+    "        write one result line per input line\n"
+    "  extract [--url URL] [--charset NAME] [FILE | -]\n"
+    "        read the product on an HTML page; prints one JSON object\n"
+    "        (exit 3: no product on the page; exit 2: unreadable input)\n"
+    "  version\n"
+    "\n"
+    "Each command takes --help.\n";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::ios::sync_with_stdio(false);
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+    (args.empty() ? std::cerr : std::cout) << kUsage;
+    return args.empty() ? 2 : 0;
+  }
+  const std::string command = args[0];
+  args.erase(args.begin());
+  dealstack::cli::Io io{std::cin, std::cout, std::cerr};
+  if (command == "price") return dealstack::cli::price_command(args, io);
+  if (command == "extract") return dealstack::cli::extract_command(args, io);
+  if (command == "version" || command == "--version") {
+    std::cout << "dealstack " << DEALSTACK_VERSION << "\n";
+    return 0;
+  }
+  std::cerr << "dealstack: unknown command '" << command << "'\n\n" << kUsage;
+  return 2;
+}

@@ -1,0 +1,35 @@
+// Small UTF-8 helpers shared by the price parser, the charset decoder and the extractor.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace dealstack::utf8 {
+
+inline constexpr char32_t kReplacement = 0xFFFD;
+
+// Decodes the code point at `pos` and advances `pos` past it. An invalid or truncated
+// sequence yields U+FFFD and advances by one byte (so decoding always makes progress).
+char32_t next(std::string_view s, std::size_t& pos);
+
+// Appends the UTF-8 encoding of `cp` (U+FFFD for surrogates and values above U+10FFFF).
+void append(std::string& out, char32_t cp);
+
+// True when `s` is entirely well-formed UTF-8.
+bool is_valid(std::string_view s);
+
+// `s` with every invalid sequence replaced by U+FFFD.
+std::string sanitize(std::string_view s);
+
+// Unicode white space, including no-break (U+00A0), thin (U+2009), narrow no-break
+// (U+202F), figure (U+2007), ideographic (U+3000) spaces and zero-width space (U+200B).
+bool is_space(char32_t cp);
+
+// Trims and collapses every run of white space (as is_space) into one ASCII space.
+std::string collapse_whitespace(std::string_view s);
+
+// ASCII-only lower-casing (leaves other bytes as they are).
+std::string ascii_lower(std::string_view s);
+
+}  // namespace dealstack::utf8
