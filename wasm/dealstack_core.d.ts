@@ -42,50 +42,54 @@ export type Availability =
   | 'LimitedAvailability' | 'Discontinued' | 'SoldOut';
 
 export interface Price {
-  /** Exact decimal amount as a string, never a float ("1299.99"). */
+  /** Exact decimal amount as a string, '.' separator, no grouping, never a float ("1299.99"). */
   amount: string;
-  /** ISO 4217 code; may be empty/null when it can't be inferred. */
+  /** ISO 4217 code ("EUR"); null when it can't be inferred. */
   currency: string | null;
-  /** The currency as the page shows it ("€"). */
+  /** The currency as the page shows it ("€", "US$"); null when none was shown. */
   currency_text: string | null;
 }
 
+/** One offer seen on the page (a variant, a seller, a condition). null: not given. */
 export interface Offer {
-  price?: Price | null;
-  availability?: Availability;
-  sku?: string;
-  gtin?: string;
-  name?: string;
-  url?: string;
-  condition?: string;
-  seller?: string;
-  attributes?: Array<[string, string]> | Record<string, string>;
+  price: Price | null;
+  availability: Availability;
+  sku: string | null;
+  gtin: string | null;
+  name: string | null;
+  url: string | null;
+  /** "NewCondition", "UsedCondition", "RefurbishedCondition", ... */
+  condition: string | null;
+  seller: string | null;
+  /** Variant attributes: {"color": "red"}. */
+  attributes: Record<string, string>;
 }
 
-export interface FieldSource {
-  /** "json-ld", "microdata", "meta", "heuristic", "url". */
-  source: string;
-  /** 0..100. */
-  confidence: number;
-}
-
-/** The product read from a page. Fields the page doesn't give may be absent or empty. */
+/** The product read from a page (to_json(Product) in shared/extract/product_json.cpp).
+ *  Every field is present; null where the page doesn't give it. */
 export interface Product {
-  name?: string;
-  brand?: string;
-  sku?: string;
-  gtin?: string;
-  mpn?: string;
-  image?: string;
-  url?: string;
-  price?: Price | null;
-  list_price?: Price | null;
-  availability?: Availability;
-  condition?: string;
-  seller?: string;
-  offers?: Offer[];
-  sources?: Record<string, FieldSource>;
-  [field: string]: unknown;
+  name: string | null;
+  brand: string | null;
+  sku: string | null;
+  /** Digits only, check digit validated (8, 12, 13 or 14 digits). */
+  gtin: string | null;
+  mpn: string | null;
+  /** Absolute URL. */
+  image: string | null;
+  /** Canonical URL (absolute). */
+  url: string | null;
+  price: Price | null;
+  /** The "was"/regular price when the page shows one. */
+  list_price: Price | null;
+  /** 'Unknown' when the page doesn't say (never guessed). */
+  availability: Availability;
+  condition: string | null;
+  seller: string | null;
+  offers: Offer[];
+  /** Field name -> where its value came from: "json-ld", "microdata", "meta", "heuristic", "url". */
+  sources: Record<string, string>;
+  /** Field name -> confidence 0..100. */
+  confidence: Record<string, number>;
 }
 
 export interface DealstackCore {
