@@ -12,7 +12,7 @@ const FIELDS = ['price', 'availability', 'sku', 'brand', 'mpn', 'gtin'];
 
 function sameDecimal(a, b) {
   const norm = (s) => {
-    let [i, f = ''] = String(s).split('.');
+    let [i, f = ""] = String(s).trim().split('.');
     i = i.replace(/^0+(?=\d)/, '');
     f = f.replace(/0+$/, '');
     return f ? `${i}.${f}` : i;

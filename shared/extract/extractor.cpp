@@ -226,7 +226,7 @@ Result<Product> extract_product(std::string_view page_bytes, const ExtractOption
   set(product.sku, meta.first({"product:retailer_item_id", "product:sku", "sku"}), "sku", "meta", 70);
   set(product.sku, orphan("sku"), "sku", "microdata", 60);
   set(product.sku, orphan("productID"), "sku", "microdata", 50);
-  set(product.sku, visible.sku, "sku", "heuristic", 50);
+  set(product.sku, visible.sku, "sku", "heuristic", 40);
   set(product.mpn, orphan("mpn"), "mpn", "microdata", 60);
   set(product.mpn, visible.mpn, "mpn", "heuristic", 40);
   set(product.gtin, normalize_gtin(meta.first({"product:ean", "product:upc", "product:isbn", "gtin13", "gtin"})),
@@ -249,11 +249,13 @@ Result<Product> extract_product(std::string_view page_bytes, const ExtractOption
   // price near the title is in another currency than the structured one, the page shows
   // the shopper something else (a geo-priced page): what is shown wins.
   std::optional<Price> meta_price = parse_structured_price(
-      meta.first({"product:price:amount", "og:price:amount", "product:sale_price:amount", "price"}),
+      meta.first({"product:price:amount", "og:price:amount", "product:sale_price:amount", "og:price", "price"}),
       meta.first({"product:price:currency", "og:price:currency", "product:sale_price:currency", "pricecurrency"}),
       locale);
   std::optional<Price> orphan_price =
       parse_structured_price(orphan("price").empty() ? orphan("lowPrice") : orphan("price"), orphan("priceCurrency"), locale);
+  if (meta_price && meta_price->amount.units == 0) meta_price.reset();
+  if (orphan_price && orphan_price->amount.units == 0) orphan_price.reset();
   if (!product.price && meta_price) {
     product.price = meta_price;
     product.sources["price"] = {"meta", 75};
@@ -303,6 +305,13 @@ Result<Product> extract_product(std::string_view page_bytes, const ExtractOption
   // Availability: structured data, then meta tags, then what the page says. Out-of-stock
   // is never guessed: it needs a phrase near the product or a disabled buy button with no
   // enabled one.
+  // Structured data says in stock, the page says plainly it isn't and offers no enabled
+  // buy button: the page is what the shopper gets (stale feeds are common).
+  if (product.availability == Availability::InStock && visible.stock_phrase == Availability::OutOfStock &&
+      !(visible.buy_button && !visible.buy_button_disabled)) {
+    product.availability = Availability::OutOfStock;
+    product.sources["availability"] = {"heuristic", 55};
+  }
   if (product.availability == Availability::Unknown) {
     Availability a = parse_availability(meta.first({"product:availability", "og:availability", "availability"}));
     if (a != Availability::Unknown) {
@@ -326,13 +335,16 @@ Result<Product> extract_product(std::string_view page_bytes, const ExtractOption
     }
   }
 
-  // A product needs a name and at least one sign of being for sale.
-  const bool for_sale = product.price.has_value() || !product.offers.empty() || visible.buy_button;
+  // A product page: structured product data, an og:type of product, a price in meta
+  // tags, a well-placed visible price, or a title with a buy button, a stock phrase or a
+  // product code beside it (an out-of-stock page may show no price at all).
   const std::string og_type = utf8::ascii_lower(meta.first({"og:type"}));
-  const bool product_page = structured || og_type.find("product") != std::string::npos || meta_price ||
-                            orphan_price || (visible.price && visible.price_score >= 50);
-  if (product.name.empty() || !for_sale || !product_page)
-    return make_error("no_product", "no product found on the page");
+  const bool product_page =
+      structured || og_type.find("product") != std::string::npos || meta_price || orphan_price ||
+      (visible.price && visible.price_score >= 50) ||
+      (visible.title_node != html::kNoNode &&
+       (visible.buy_button || visible.stock_phrase != Availability::Unknown || !visible.sku.empty()));
+  if (product.name.empty() || !product_page) return make_error("no_product", "no product found on the page");
   return product;
 }
 

@@ -106,7 +106,7 @@ std::vector<Flags> compute_flags(const Document& doc) {
         f.chrome = true;
       if (n.tag == "del" || n.tag == "s" || n.tag == "strike" || has_any(style_l, {"line-through"}) ||
           has_token(marks, {"old", "was", "regular", "original", "strike", "strikethrough", "rrp", "uvp", "msrp",
-                            "compare", "crossed", "before", "prev", "previous", "retail", "list", "reference"}) ||
+                            "compare", "crossed", "before", "prev", "previous", "retail"}) ||
           has_any(marks, {"oldprice", "old-price", "old_price", "price-old", "price--old", "price_old",
                           "wasprice", "was-price", "list-price", "listprice", "regular-price", "regularprice",
                           "compare-at", "compareat", "strike", "crossed", "line-through", "price-before",
@@ -231,7 +231,13 @@ constexpr std::string_view kOutOfStock[] = {
     "není skladem", "nedostupné", "нет в наличии", "распродано", "немає в наявності", "売り切れ", "在庫切れ",
     "在庫なし", "缺货", "已售完", "售罄", "無庫存", "품절", "일시품절", "hết hàng", "stokta yok", "tükendi",
     "slutsåld", "udsolgt", "utsolgt", "loppuunmyyty", "elfogyott", "stoc epuizat", "stokta bulunmamaktadır",
-    "notify me when available", "email me when available", "benachrichtigen, wenn verfügbar"};
+    "notify me when available", "email me when available", "benachrichtigen, wenn verfügbar",
+    "currently out of stock", "temporarily out of stock", "temporarily unavailable", "not in stock",
+    "momentálne nedostupn", "nedostupn", "vypredan", "nie je skladom", "nie je na sklade", "není skladem",
+    "tymczasowo niedostępny", "brak towaru", "produkt niedostępny", "nicht vorrätig", "vergriffen",
+    "momentan nicht verfügbar", "non disponible", "nincs készleten", "indisponibil", "nu este în stoc",
+    "εξαντλημένο", "μη διαθέσιμο", "nema na stanju", "ni na zalogi", "rasprodano", "razprodano",
+    "hết hàng", "สินค้าหมด", "habis", "stok habis"};
 constexpr std::string_view kInStock[] = {
     "in stock", "available now", "ships today", "auf lager", "sofort lieferbar", "lieferbar", "en stock",
     "disponible", "en existencia", "disponibile", "op voorraad", "em estoque", "disponível", "na stanie",
@@ -279,7 +285,26 @@ std::string code_after_labels(const std::string& text, const std::string& lower,
   return {};
 }
 
-// Product ids that shops put in their URLs (Amazon's ASIN, "/p/12345", "-p-12345.html").
+bool all_digits(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+std::string_view leading_digits(std::string_view s) {
+  std::size_t n = 0;
+  while (n < s.size() && s[n] >= '0' && s[n] <= '9') ++n;
+  return s.substr(0, n);
+}
+
+std::string_view trailing_digits(std::string_view s) {
+  std::size_t n = s.size();
+  while (n > 0 && s[n - 1] >= '0' && s[n - 1] <= '9') --n;
+  return s.substr(n);
+}
+
+// Product ids that shops put in their URLs: Amazon's ASIN ("/dp/B00..."), an id query
+// parameter ("?pid=123", "products_id/123"), a numeric path segment ("/item/123",
+// "/deal/123_name"), or a number ending the last segment ("-iid-1021493409", "x3410048.php",
+// "-14347.html"). Ids need at least 5 digits, so sizes and years don't pass.
 std::string sku_from_url(std::string_view url) {
   for (std::string_view marker : {"/dp/", "/gp/product/", "/gp/aw/d/"}) {
     const auto at = url.find(marker);
@@ -288,6 +313,62 @@ std::string sku_from_url(std::string_view url) {
     std::size_t n = 0;
     while (n < rest.size() && ((rest[n] >= 'A' && rest[n] <= 'Z') || (rest[n] >= '0' && rest[n] <= '9'))) ++n;
     if (n == 10) return std::string(rest.substr(0, 10));
+  }
+  auto scheme = url.find("://");
+  if (scheme == std::string_view::npos) return {};
+  std::string_view rest = url.substr(scheme + 3);
+  const auto slash = rest.find('/');
+  if (slash == std::string_view::npos) return {};
+  rest = rest.substr(slash);
+  rest = rest.substr(0, rest.find('#'));
+  const auto q = rest.find('?');
+  std::string_view path = rest.substr(0, q);
+  std::string_view query = q == std::string_view::npos ? std::string_view{} : rest.substr(q + 1);
+  // Query parameters that name the product.
+  while (!query.empty()) {
+    const auto amp = query.find('&');
+    std::string_view kv = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
+    const auto eq = kv.find('=');
+    if (eq == std::string_view::npos) continue;
+    const std::string key = utf8::ascii_lower(kv.substr(0, eq));
+    const std::string_view value = kv.substr(eq + 1);
+    if ((key == "pid" || key == "sku" || key == "productid" || key == "product_id" || key == "products_id" ||
+         key == "itemid" || key == "item_id" || key == "id_product") &&
+        all_digits(value) && value.size() >= 4)
+      return std::string(value);
+  }
+  std::vector<std::string_view> segments;
+  for (std::size_t i = 0; i < path.size();) {
+    auto j = path.find('/', i);
+    if (j == std::string_view::npos) j = path.size();
+    if (j > i) segments.push_back(path.substr(i, j - i));
+    i = j + 1;
+  }
+  static constexpr std::string_view kIdKeys[] = {"p", "prod", "product", "products", "products_id", "item", "itm",
+                                                 "items", "deal", "goods", "artikel", "article", "produkt",
+                                                 "produit", "producto", "pd", "sku", "id"};
+  for (std::size_t k = 0; k + 1 < segments.size(); ++k) {
+    const std::string key = utf8::ascii_lower(segments[k]);
+    if (std::find(std::begin(kIdKeys), std::end(kIdKeys), key) == std::end(kIdKeys)) continue;
+    std::string_view id = leading_digits(segments[k + 1]);
+    if (id.size() >= 5 && (id.size() == segments[k + 1].size() || segments[k + 1][id.size()] == '_' ||
+                           segments[k + 1][id.size()] == '-' || segments[k + 1][id.size()] == '.'))
+      return std::string(id);
+  }
+  if (segments.empty()) return {};
+  std::string_view last = segments.back();
+  for (std::string_view ext : {".html", ".htm", ".php", ".aspx"}) {
+    if (last.size() > ext.size() && utf8::ascii_lower(last.substr(last.size() - ext.size())) == ext) {
+      last.remove_suffix(ext.size());
+      break;
+    }
+  }
+  if (all_digits(last) && last.size() >= 5) return std::string(last);
+  std::string_view tail = trailing_digits(last);
+  if (tail.size() >= 5 && tail.size() < last.size()) {
+    const char before = last[last.size() - tail.size() - 1];
+    if (before == '-' || before == '_' || before == 'x' || before == '=') return std::string(tail);
   }
   return {};
 }
@@ -337,6 +418,9 @@ VisibleFacts read_visible_facts(const Document& doc, std::string_view expected_n
     std::string t = doc.text_content(id, 400);
     if (t.empty()) continue;
     int score = (flags[i].hidden ? 0 : 20) + (flags[i].chrome ? 0 : 10);
+    const std::string marks = marks_of(doc, id);
+    if (has_any(marks, {"title", "product", "name"})) score += 15;
+    if (has_any(marks, {"error", "success", "message", "modal", "popup", "dialog", "logo"})) score -= 25;
     if (!expected_name.empty()) score += name_similarity(t, expected_name);
     if (score > best_title) {
       best_title = score;
@@ -425,6 +509,18 @@ VisibleFacts read_visible_facts(const Document& doc, std::string_view expected_n
     candidates.push_back({std::move(price), score, f.struck, i});
     if (candidates.size() > 5000) break;
   }
+  // A struck/"old" price with no current price beside it is the price (shops name their
+  // live price "price-old-live" too): it competes like any other, a little behind.
+  for (Candidate& c : candidates) {
+    if (!c.struck) continue;
+    const bool has_partner = std::any_of(candidates.begin(), candidates.end(), [&](const Candidate& o) {
+      return !o.struck && std::labs(static_cast<long>(o.at) - static_cast<long>(c.at)) <= 80;
+    });
+    if (!has_partner) {
+      c.struck = false;
+      c.score -= 10;
+    }
+  }
   const Candidate* best = nullptr;
   for (const Candidate& c : candidates) {
     if (c.struck) continue;
@@ -460,17 +556,32 @@ VisibleFacts read_visible_facts(const Document& doc, std::string_view expected_n
   }
   region_text = utf8::collapse_whitespace(region_text);
   const std::string region_lower = utf8::ascii_lower(region_text);
-  for (auto phrase : kOutOfStock) {
-    if (region_lower.find(phrase) != std::string::npos) {
-      facts.stock_phrase = Availability::OutOfStock;
-      break;
-    }
-  }
-  if (facts.stock_phrase == Availability::Unknown) {
-    for (auto phrase : kInStock) {
-      if (region_lower.find(phrase) != std::string::npos) {
-        facts.stock_phrase = Availability::InStock;
+  // A stock phrase counts when it leads a short element of the main region ("Sold out",
+  // "Non disponibile.", "Auf Lager - sofort lieferbar"): inside longer prose ("image not
+  // available", "if the item is out of stock we...") it says nothing about this item.
+  for (std::size_t i = 0; i < nodes.size() && facts.stock_phrase != Availability::OutOfStock; ++i) {
+    const Node& n = nodes[i];
+    if (n.kind != Node::Kind::Element || text_len[i] == 0 || text_len[i] > 120) continue;
+    if (flags[i].hidden || flags[i].chrome || !in_main_region(i)) continue;
+    if (n.parent != html::kNoNode && text_len[static_cast<std::size_t>(n.parent)] == text_len[i]) continue;
+    std::string t = utf8::ascii_lower(doc.text_content(static_cast<NodeId>(i), 160));
+    std::size_t lead = 0;
+    while (lead < t.size() && !std::isalnum(static_cast<unsigned char>(t[lead])) &&
+           static_cast<unsigned char>(t[lead]) < 0x80)
+      ++lead;
+    const std::string_view body = std::string_view(t).substr(lead);
+    for (auto phrase : kOutOfStock) {
+      if (body.starts_with(phrase)) {
+        facts.stock_phrase = Availability::OutOfStock;
         break;
+      }
+    }
+    if (facts.stock_phrase == Availability::Unknown) {
+      for (auto phrase : kInStock) {
+        if (body.starts_with(phrase)) {
+          facts.stock_phrase = Availability::InStock;
+          break;
+        }
       }
     }
   }

@@ -136,8 +136,17 @@ struct OfferPrices {
   std::optional<Price> price;
   std::optional<Price> list_price;
 };
+OfferPrices prices_of_raw(const json& offer, std::string_view locale);
 
 OfferPrices prices_of(const json& offer, std::string_view locale) {
+  OfferPrices out = prices_of_raw(offer, locale);
+  // A zero price is a placeholder ("call for price", not loaded yet), never the price.
+  if (out.price && out.price->amount.units == 0) out.price.reset();
+  if (out.list_price && out.list_price->amount.units == 0) out.list_price.reset();
+  return out;
+}
+
+OfferPrices prices_of_raw(const json& offer, std::string_view locale) {
   OfferPrices out;
   std::string currency = text_of(get(offer, "priceCurrency"));
   for (auto key : {"price", "lowPrice", "highPrice"}) {
