@@ -6,6 +6,7 @@
 // loses only where the page proves it wrong (a JSON-LD price in another currency than the
 // visible price near the title).
 #include <algorithm>
+#include <cctype>
 
 #include "extract/gtin.hpp"
 #include "extract/heuristics.hpp"
@@ -27,26 +28,70 @@ namespace {
 
 using json = nlohmann::json;
 
+std::string script_text(const html::Document& doc, html::NodeId id, std::size_t max_bytes) {
+  std::string text;
+  for (html::NodeId c = doc.node(id).first_child; c != html::kNoNode; c = doc.node(c).next_sibling) {
+    text += doc.node(c).text;
+    if (text.size() > max_bytes) break;
+  }
+  return text;
+}
+
+bool is_json_ld(const html::Document& doc, html::NodeId id) {
+  const std::string* type = doc.attr(id, "type");
+  return type && utf8::ascii_lower(*type).find("ld+json") != std::string::npos;
+}
+
+// The Document keeps JSON-LD scripts and Shopify's product-data script only.
 std::vector<json> read_json_ld(const html::Document& doc, const ExtractOptions& options) {
   std::vector<json> roots;
   LenientJsonLimits limits;
   limits.max_bytes = options.max_json_ld_bytes;
   const auto& nodes = doc.nodes();
   for (std::size_t i = 0; i < nodes.size(); ++i) {
-    if (nodes[i].tag != "script") continue;  // the Document keeps only JSON-LD scripts
-    std::string text;
-    for (html::NodeId c = nodes[i].first_child; c != html::kNoNode; c = doc.node(c).next_sibling) {
-      text += doc.node(c).text;
-      if (text.size() > options.max_json_ld_bytes) break;
-    }
-    for (json& v : parse_lenient_json(text, limits)) roots.push_back(std::move(v));
+    const auto id = static_cast<html::NodeId>(i);
+    if (nodes[i].tag != "script" || !is_json_ld(doc, id)) continue;
+    for (json& v : parse_lenient_json(script_text(doc, id, options.max_json_ld_bytes), limits))
+      roots.push_back(std::move(v));
   }
   return roots;
 }
 
+// Shopify's `var meta = {"product": {"vendor", "variants": [{"sku", "price", "name"}]}}`:
+// the product's vendor (brand) and its first variant's SKU. Prices there are in minor units
+// of a currency the object doesn't name, so they are not used.
+struct ShopData {
+  std::string sku;
+  std::string brand;
+};
+
+ShopData read_shop_data(const html::Document& doc, const ExtractOptions& options) {
+  ShopData out;
+  const auto& nodes = doc.nodes();
+  for (std::size_t i = 0; i < nodes.size(); ++i) {
+    const auto id = static_cast<html::NodeId>(i);
+    if (nodes[i].tag != "script" || is_json_ld(doc, id)) continue;
+    const std::string text = script_text(doc, id, options.max_json_ld_bytes);
+    const auto at = text.find("var meta");
+    if (at == std::string::npos) continue;
+    const auto values = parse_lenient_json(std::string_view(text).substr(at));
+    if (values.empty() || !values.front().is_object()) continue;
+    const json& meta = values.front();
+    const auto product = meta.find("product");
+    if (product == meta.end() || !product->is_object()) continue;
+    if (auto v = product->find("vendor"); v != product->end() && v->is_string()) out.brand = clean_text(v->get<std::string>());
+    if (auto vars = product->find("variants"); vars != product->end() && vars->is_array() && !vars->empty()) {
+      const json& first = vars->front();
+      if (auto s = first.find("sku"); s != first.end() && s->is_string()) out.sku = clean_text(s->get<std::string>());
+    }
+    break;
+  }
+  return out;
+}
+
 int words_overlap(std::string_view a, std::string_view b) {
   if (a.empty() || b.empty()) return 0;
-  const std::string la = utf8::ascii_lower(a), lb = utf8::ascii_lower(b);
+  const std::string la = utf8::lower(a), lb = utf8::lower(b);
   if (la == lb) return 100;
   int words = 0, found = 0;
   std::size_t i = 0;
@@ -160,6 +205,15 @@ std::string locale_currency(std::string_view locale) {
   return {};
 }
 
+// Template leftovers that some shops publish unrendered: "$metabrand", "{{ product.sku }}",
+// "%BRAND%", "undefined".
+bool looks_like_placeholder(std::string_view v) {
+  if (v.front() == '$' && v.size() > 1 && std::isalpha(static_cast<unsigned char>(v[1]))) return true;
+  if (v.find("{{") != std::string_view::npos || v.find("${") != std::string_view::npos) return true;
+  if (v.size() > 2 && v.front() == '%' && v.back() == '%') return true;
+  return v == "undefined" || v == "null" || v == "N/A" || v == "n/a";
+}
+
 }  // namespace
 
 Result<Product> extract_product(std::string_view page_bytes, const ExtractOptions& options) {
@@ -204,9 +258,19 @@ Result<Product> extract_product(std::string_view page_bytes, const ExtractOption
     else if (same_product(product, md->product)) fill_gaps(product, md->product);
   }
   const bool structured = ld || md;
+  // "Ver mais artigos da Marca: Roborock", "Brand: Tefal": the brand is after the label.
+  if (const auto colon = product.brand.rfind(':'); colon != std::string::npos && colon + 2 < product.brand.size())
+    product.brand = utf8::collapse_whitespace(product.brand.substr(colon + 1));
+  for (auto [field, name] : {std::pair{&product.name, "name"}, {&product.brand, "brand"}, {&product.sku, "sku"},
+                             {&product.mpn, "mpn"}, {&product.gtin, "gtin"}, {&product.seller, "seller"}}) {
+    if (!field->empty() && looks_like_placeholder(*field)) {
+      field->clear();
+      product.sources.erase(name);
+    }
+  }
 
   auto set = [&](std::string& field, std::string value, const char* name, const char* source, int confidence) {
-    if (!field.empty() || value.empty()) return;
+    if (!field.empty() || value.empty() || looks_like_placeholder(value)) return;
     field = std::move(value);
     product.sources[name] = {source, confidence};
   };
@@ -217,14 +281,18 @@ Result<Product> extract_product(std::string_view page_bytes, const ExtractOption
     auto it = orphans.find(key);
     return it != orphans.end() && it->is_string() ? it->get<std::string>() : std::string{};
   };
+  const ShopData shop = read_shop_data(doc, options);
   set(product.name, orphan("name"), "name", "microdata", 60);
   set(product.name, og_title, "name", "meta", 70);
   set(product.name, visible.title, "name", "heuristic", 60);
   set(product.name, clean_text(meta.title), "name", "meta", 40);
   set(product.brand, meta.first({"product:brand", "og:brand", "brand"}), "brand", "meta", 70);
   set(product.brand, orphan("brand"), "brand", "microdata", 60);
+  set(product.brand, shop.brand, "brand", "shop-data", 55);
+  set(product.brand, visible.brand, "brand", "heuristic", 45);
   set(product.sku, meta.first({"product:retailer_item_id", "product:sku", "sku"}), "sku", "meta", 70);
   set(product.sku, orphan("sku"), "sku", "microdata", 60);
+  set(product.sku, shop.sku, "sku", "shop-data", 60);
   set(product.sku, orphan("productID"), "sku", "microdata", 50);
   set(product.sku, visible.sku, "sku", "heuristic", 40);
   set(product.mpn, orphan("mpn"), "mpn", "microdata", 60);

@@ -194,7 +194,7 @@ bool is_buy_control(const Document& doc, NodeId id, const std::string& marks) {
     text = doc.text_content(id, 120);
   }
   if (const std::string* aria = doc.attr(id, "aria-label")) text += " " + *aria;
-  std::string lower = utf8::ascii_lower(text);
+  std::string lower = utf8::lower(text);
   static constexpr std::string_view kPhrases[] = {
       "add to cart", "add to basket", "add to bag", "add to trolley", "buy now", "buy it now", "in den warenkorb",
       "in den einkaufswagen", "jetzt kaufen", "ajouter au panier", "añadir al carrito", "agregar al carrito",
@@ -251,7 +251,8 @@ constexpr std::string_view kSkuLabels[] = {
     "référence", "réf.", "ref.", "reference", "código", "cód.", "codice", "cod. articolo", "kod produktu",
     "kod towaru", "numer katalogowy", "katalogové číslo", "kód produktu", "артикул", "код товара", "商品番号",
     "品番", "商品编号", "货号", "상품번호", "ürün kodu", "stock code", "style #", "style no", "model #",
-    "model no", "part #", "part number", "varenr", "varenummer", "artikelnr.", "tuotenumero", "cikkszám"};
+    "model no", "part #", "part number", "varenr", "varenummer", "artikelnr.", "tuotenumero", "cikkszám", "код",
+    "kód", "šifra", "koodi"};
 
 bool code_char(char c) {
   return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '-' || c == '_' ||
@@ -373,9 +374,36 @@ std::string sku_from_url(std::string_view url) {
   return {};
 }
 
+// The short value after a label in the region text, where blocks are separated by " | "
+// ("Brand | Tefal", "Marke: Tefal"). Empty when there is none or it is long prose.
+std::string value_after_labels(const std::string& text, const std::string& lower,
+                               std::span<const std::string_view> labels) {
+  for (auto label : labels) {
+    std::size_t from = 0;
+    while (true) {
+      const auto at = lower.find(label, from);
+      if (at == std::string::npos) break;
+      from = at + label.size();
+      if (at > 0 && std::isalnum(static_cast<unsigned char>(lower[at - 1]))) continue;
+      std::size_t i = at + label.size();
+      if (i < lower.size() && std::isalnum(static_cast<unsigned char>(lower[i]))) continue;
+      // The label must end its block or be followed by ':' (so "brand new" isn't a label).
+      std::size_t k = i;
+      while (k < text.size() && text[k] == ' ') ++k;
+      if (k >= text.size() || (text[k] != ':' && text[k] != '|')) continue;
+      while (k < text.size() && (text[k] == ':' || text[k] == '|' || text[k] == ' ')) ++k;
+      std::size_t end = text.find(" |", k);
+      if (end == std::string::npos) end = text.size();
+      std::string value = utf8::collapse_whitespace(text.substr(k, end - k));
+      if (!value.empty() && value.size() <= 40 && value.find(':') == std::string::npos) return value;
+    }
+  }
+  return {};
+}
+
 int name_similarity(std::string_view a, std::string_view b) {
   // Share of a's words (3+ letters) that appear in b, 0..100.
-  const std::string la = utf8::ascii_lower(a), lb = utf8::ascii_lower(b);
+  const std::string la = utf8::lower(a), lb = utf8::lower(b);
   int words = 0, found = 0;
   std::size_t i = 0;
   while (i < la.size()) {
@@ -483,7 +511,7 @@ VisibleFacts read_visible_facts(const Document& doc, std::string_view expected_n
     if (has_currency) score += 25;
     if (f.price_mark >= 0) score += 25 - 5 * f.price_mark;
     if (f.offer_mark) score += 10;
-    const std::string lower = utf8::ascii_lower(text);
+    const std::string lower = utf8::lower(text);
     const std::size_t noise = text.size() - std::min(text.size(), p.amount_text.size() + p.currency_text.size());
     score -= static_cast<int>(std::min<std::size_t>(noise, 40) / 2);
     if (number_groups(text) > 1) score -= 15;
@@ -555,7 +583,7 @@ VisibleFacts read_visible_facts(const Document& doc, std::string_view expected_n
     }
   }
   region_text = utf8::collapse_whitespace(region_text);
-  const std::string region_lower = utf8::ascii_lower(region_text);
+  const std::string region_lower = utf8::lower(region_text);
   // A stock phrase counts when it leads a short element of the main region ("Sold out",
   // "Non disponibile.", "Auf Lager - sofort lieferbar"): inside longer prose ("image not
   // available", "if the item is out of stock we...") it says nothing about this item.
@@ -564,7 +592,7 @@ VisibleFacts read_visible_facts(const Document& doc, std::string_view expected_n
     if (n.kind != Node::Kind::Element || text_len[i] == 0 || text_len[i] > 120) continue;
     if (flags[i].hidden || flags[i].chrome || !in_main_region(i)) continue;
     if (n.parent != html::kNoNode && text_len[static_cast<std::size_t>(n.parent)] == text_len[i]) continue;
-    std::string t = utf8::ascii_lower(doc.text_content(static_cast<NodeId>(i), 160));
+    std::string t = utf8::lower(doc.text_content(static_cast<NodeId>(i), 160));
     std::size_t lead = 0;
     while (lead < t.size() && !std::isalnum(static_cast<unsigned char>(t[lead])) &&
            static_cast<unsigned char>(t[lead]) < 0x80)
@@ -588,9 +616,18 @@ VisibleFacts read_visible_facts(const Document& doc, std::string_view expected_n
 
   facts.sku = sku_from_url(url);
   if (facts.sku.empty()) facts.sku = code_after_labels(region_text, region_lower, kSkuLabels);
-  static constexpr std::string_view kMpnLabels[] = {"mpn", "manufacturer part number", "herstellernummer",
-                                                    "hersteller-nr", "mfr. part", "mfg. part"};
-  facts.mpn = code_after_labels(region_text, region_lower, kMpnLabels);
+  static constexpr std::string_view kMpnLabels[] = {
+      "mpn", "manufacturer part number", "herstellernummer", "hersteller-nr", "hersteller-artikelnummer",
+      "mfr. part", "mfg. part", "item model number", "model number", "modellnummer", "numero modello articolo",
+      "numéro du modèle de l'article", "número de modelo del producto", "número de modelo", "modelnummer",
+      "numer modelu", "číslo modelu", "номер модели", "型番", "型号"};
+  facts.mpn = value_after_labels(region_text, region_lower, kMpnLabels);
+  if (facts.mpn.find(' ') != std::string::npos) facts.mpn.clear();
+  static constexpr std::string_view kBrandLabels[] = {
+      "brand", "marke", "marca", "marque", "merk", "marka", "značka", "znacka", "бренд", "марка", "производитель",
+      "manufacturer", "hersteller", "fabricant", "fabricante", "produttore", "tillverkare", "valmistaja",
+      "ブランド", "メーカー", "品牌", "브랜드", "gyártó", "márka", "producător", "proizvođač"};
+  facts.brand = value_after_labels(region_text, region_lower, kBrandLabels);
   static constexpr std::string_view kGtinLabels[] = {"ean", "gtin", "upc", "isbn", "barcode", "jan"};
   for (std::size_t k = 0; k < std::size(kGtinLabels); ++k) {
     std::string g = normalize_gtin(code_after_labels(region_text, region_lower, std::span(kGtinLabels + k, 1)));

@@ -25,8 +25,9 @@ struct VisibleFacts {
   Availability stock_phrase = Availability::Unknown;  // from "out of stock", "auf Lager", ...
 
   std::string sku;  // from "SKU: ..."-style labels or the URL
-  std::string mpn;
-  std::string gtin;
+  std::string mpn;    // from "Model number: ..."-style labels
+  std::string gtin;   // from "EAN: ..."-style labels, check digit valid
+  std::string brand;  // from "Brand: ..."-style labels
 };
 
 // `expected_name`: the name from structured data or og:title, used to find the title on

@@ -110,6 +110,18 @@ bool is_json_ld_script(const GumboElement& el) {
   return lower.find("application/ld+json") != std::string::npos;
 }
 
+// Inline scripts that carry a shop platform's product object (Shopify's
+// `ShopifyAnalytics.meta`): kept so the extractor can read SKUs and vendors that some shops
+// publish nowhere else.
+bool is_shop_data_script(const GumboElement& el) {
+  if (el.children.length != 1) return false;
+  const auto* child = static_cast<const GumboNode*>(el.children.data[0]);
+  if (child->type != GUMBO_NODE_TEXT && child->type != GUMBO_NODE_CDATA) return false;
+  const std::string_view text = child->v.text.text;
+  return text.size() < (std::size_t{1} << 20) && text.find("ShopifyAnalytics.meta") != std::string_view::npos &&
+         text.find("var meta") != std::string_view::npos;
+}
+
 // Elements whose text is never visible content.
 bool drop_subtree(GumboTag tag) {
   switch (tag) {
@@ -200,7 +212,7 @@ Document Document::parse(std::string_view utf8_text, const ParseLimits& limits) 
         }
         if (drop_subtree(el.tag)) break;
         const bool script = el.tag == GUMBO_TAG_SCRIPT;
-        if (script && !is_json_ld_script(el)) break;
+        if (script && !is_json_ld_script(el) && !is_shop_data_script(el)) break;
         Node n;
         n.kind = Node::Kind::Element;
         n.depth = static_cast<std::uint16_t>(item.depth);

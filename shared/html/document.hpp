@@ -1,7 +1,8 @@
 // A compact, read-only copy of an HTML page's element tree, made with gumbo and detached
 // from it: gumbo's tree is freed as soon as the copy is made (gumbo's CONTRIBUTING advice).
 // Only what extraction needs is kept: elements with their attributes, text, the contents of
-// JSON-LD scripts; comments, styles and other scripts are dropped.
+// JSON-LD scripts and of Shopify's product-data script; comments, styles and other scripts
+// are dropped.
 #pragma once
 
 #include <cstddef>

@@ -121,4 +121,41 @@ std::string ascii_lower(std::string_view s) {
   return out;
 }
 
+namespace {
+
+char32_t lower_cp(char32_t c) {
+  if (c >= 'A' && c <= 'Z') return c + 32;
+  if (c < 0xC0) return c;
+  if (c <= 0xDE && c != 0xD7) return c + 32;                               // À..Þ
+  if (c >= 0x100 && c <= 0x137) return c | 1;                             // Ā..ķ pairs
+  if (c >= 0x139 && c <= 0x148) return (c & 1) ? c + 1 : c;               // Ĺ..ň pairs
+  if (c >= 0x14A && c <= 0x177) return c | 1;                             // Ŋ..ŷ pairs
+  if (c == 0x179 || c == 0x17B || c == 0x17D) return c + 1;               // Ź Ż Ž
+  if (c >= 0x391 && c <= 0x3AB && c != 0x3A2) return c + 32;              // Α..Ϋ
+  if (c >= 0x410 && c <= 0x42F) return c + 32;                            // А..Я
+  if (c >= 0x400 && c <= 0x40F) return c + 80;                            // Ѐ..Џ
+  return c;
+}
+
+}  // namespace
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  std::size_t pos = 0;
+  while (pos < s.size()) {
+    const std::size_t start = pos;
+    const char32_t cp = next(s, pos);
+    if (pos - start == 1) {
+      if (cp >= 'A' && cp <= 'Z') out[start] = static_cast<char>(cp + 32);
+      continue;
+    }
+    const char32_t l = lower_cp(cp);
+    if (l == cp) continue;
+    std::string enc;
+    append(enc, l);
+    if (enc.size() == pos - start) out.replace(start, enc.size(), enc);
+  }
+  return out;
+}
+
 }  // namespace dealstack::utf8

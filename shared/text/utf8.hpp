@@ -32,4 +32,9 @@ std::string collapse_whitespace(std::string_view s);
 // ASCII-only lower-casing (leaves other bytes as they are).
 std::string ascii_lower(std::string_view s);
 
+// Lower-casing for ASCII, Latin-1, Latin Extended-A, Greek and Cyrillic; every other
+// character is kept. The byte length never changes, so offsets found in the result are
+// valid in the input too. Invalid UTF-8 is kept as it is.
+std::string lower(std::string_view s);
+
 }  // namespace dealstack::utf8
