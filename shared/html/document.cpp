@@ -6,6 +6,7 @@
 #include <memory>
 #include <utility>
 
+#include "html/nesting_guard.hpp"
 #include "text/utf8.hpp"
 
 namespace dealstack::html {
@@ -155,6 +156,11 @@ Document Document::parse(std::string_view utf8_text, const ParseLimits& limits) 
   options.deallocator = &Pool::deallocate;
   options.userdata = &pool;
   options.max_errors = 0;  // we never read parse errors; recording them costs time and memory
+  // Tags nested far deeper than we keep are removed first: gumbo is quadratic in nesting.
+  // The margin covers elements gumbo adds itself (html, head, body, tbody) and the
+  // approximate stack's drift on sloppy markup.
+  const std::optional<std::string> flattened = limit_nesting(utf8_text, limits.max_depth + 64);
+  if (flattened) utf8_text = *flattened;
   // The output is released with the pool, never through gumbo_destroy_output (recursive).
   GumboOutput* output = gumbo_parse_with_options(&options, utf8_text.data(), utf8_text.size());
   if (!output || !output->root) return doc;

@@ -32,3 +32,12 @@ TEST_CASE("utf8 collapses every kind of white space") {
   CHECK(utf8::collapse_whitespace("\xE3\x80\x80") == "");
   CHECK(utf8::ascii_lower("ÀbC") == "Àbc");
 }
+
+TEST_CASE("utf8 lower-cases Latin, Greek and Cyrillic without changing byte offsets") {
+  const std::string in = "ÉPUISÉ Код НЕТ В НАЛИЧИИ ΕΞΑΝΤΛΗΜΕΝΟ Łódź ŽLUŤOUČKÝ 品切れ";
+  const std::string out = utf8::lower(in);
+  CHECK(out == "épuisé код нет в наличии εξαντλημενο łódź žluťoučký 品切れ");
+  CHECK(out.size() == in.size());
+  CHECK(utf8::lower("\xFF" "AB") == "\xFF" "ab");  // invalid bytes kept
+  CHECK(utf8::lower("ЀЏ") == "ѐџ");
+}

@@ -1,0 +1,39 @@
+// Prints what `dealstack extract` and `dealstack price` read from bundled samples.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const bin = process.env.DEALSTACK_BIN ?? path.join(root, 'build', 'native', 'bin', 'dealstack');
+const pagesDir = path.join(root, 'tests', 'fixtures', 'pages');
+
+function run(args, input) {
+  const r = spawnSync(bin, args, { input, encoding: 'utf8' });
+  return { status: r.status, out: r.stdout.trim(), err: r.stderr.trim() };
+}
+
+console.log('Products read from sample pages (tests/fixtures/pages):\n');
+const pages = existsSync(pagesDir) ? readdirSync(pagesDir).filter((f) => f.endsWith('.html')).sort() : [];
+for (const file of pages) {
+  const r = run(['extract', '--url', `https://shop.example/${file}`, path.join(pagesDir, file)]);
+  if (r.status === 0) {
+    const p = JSON.parse(r.out);
+    const price = p.price ? `${p.price.amount} ${p.price.currency ?? p.price.currency_text ?? ''}` : 'no price';
+    const was = p.list_price ? ` (was ${p.list_price.amount})` : '';
+    console.log(`  ${file.padEnd(40)} ${String(p.name).slice(0, 38).padEnd(38)} ${(price + was).padEnd(24)} ${p.availability.padEnd(12)} price from ${p.sources.price ?? '-'}`);
+  } else {
+    const code = r.status === 3 ? JSON.parse(r.out).error.code : r.err;
+    console.log(`  ${file.padEnd(40)} (${code})`);
+  }
+}
+
+console.log('\nPrice strings:\n');
+const samples = [
+  ['$1,299.99', null], ['1.899,-', 'EUR'], ["CHF 1'049.95", null], ['ab 12,50 €', null], ['¥ 129,800', null],
+  ['Rp 129.900', null], ['12.345 KWD', null], ['от 1 299 руб.', null], ['R$ 2.499,90', null], ['no price here', null],
+];
+for (const [text, hint] of samples) {
+  const r = run(['price', ...(hint ? ['--currency-hint', hint] : []), text]);
+  console.log(`  ${JSON.stringify(text).padEnd(20)} ${hint ? `(hint ${hint})` : ''.padEnd(0)}  ->  ${r.out}`);
+}
