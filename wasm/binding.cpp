@@ -25,11 +25,8 @@
 #include "core/result.hpp"
 #include "extract/product.hpp"
 #include "extract/product_json.hpp"
-#include "price/price_parser.hpp"
-#if __has_include("price/price_json.hpp")  // TEMP until the price JSON converter lands
 #include "price/price_json.hpp"
-#define DS_HAVE_PRICE_JSON 1
-#endif
+#include "price/price_parser.hpp"
 
 namespace {
 
@@ -95,7 +92,7 @@ void ds_free(void* p) { std::free(p); }
 
 // options_json: {"currency_hint": string|null, "decimal_separator": "."|","|""|null,
 //                "locale": string|null}; empty (olen 0) means no options.
-// value: to_json(ParsedPrice).
+// value: to_json(ParsedPrice) (shared/price/price_json.hpp).
 char* ds_parse_price(const char* text, std::size_t len, const char* options_json,
                      std::size_t olen) {
   std::string hint, separator, locale;
@@ -115,15 +112,11 @@ char* ds_parse_price(const char* text, std::size_t len, const char* options_json
   options.currency_hint = hint;
   options.decimal_separator = separator.empty() ? 0 : separator[0];
   options.locale = locale;
-#ifdef DS_HAVE_PRICE_JSON
   return ok_result(dealstack::to_json(dealstack::parse_price(view(text, len), options)));
-#else
-  (void)text; (void)len;
-  return error_result({"not_implemented", "price parser not built yet"});
-#endif
 }
 
-// url: the page's URL (resolves relative links); may be empty. value: to_json(Product).
+// url: the page's URL (resolves relative links); may be empty. value: to_json(Product)
+// (shared/extract/product_json.hpp), the same bytes `dealstack extract --url URL` prints.
 // Errors: those of dealstack::extract_product ("empty_input", "input_too_large",
 // "no_product").
 char* ds_extract_product(const char* html, std::size_t len, const char* url, std::size_t ulen) {
