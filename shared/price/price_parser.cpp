@@ -74,6 +74,7 @@ enum class Sep : std::uint8_t {
   kArabicGroup,    // U+066C: always grouping
   kArabicDecimal,  // U+066B: always the decimal point
   kDotSpace,       // "36. 24": a decimal point with a stray space after it
+  kSpaceCents,     // "12 99 €": cents set as superscript, flattened to a space
   kEuro,           // "35€ 99": the euro sign written where the decimal point goes
 };
 
@@ -101,7 +102,7 @@ std::size_t count_digits(const std::vector<Cp>& cps, std::size_t i) {
 Sep mark_of(char32_t c) { return is_dot(c) ? Sep::kDot : Sep::kComma; }
 
 // Reads the number starting at `i` (a digit, or a '.'/',' right before one).
-Token scan_number(const std::vector<Cp>& cps, std::size_t i, bool euro_once) {
+Token scan_number(std::string_view text, const std::vector<Cp>& cps, std::size_t i, bool euro_once) {
   const std::size_t n = cps.size();
   Token t;
   t.begin = i;
@@ -183,6 +184,17 @@ Token scan_number(const std::vector<Cp>& cps, std::size_t i, bool euro_once) {
         read_group();
         continue;
       }
+      // "12 99 €": a lone number, a space and two digits that end the text or meet a
+      // currency symbol are a price whose cents were set apart (superscript).
+      if (is_hspace(c) && t.seps.empty() && !t.leading && count_digits(cps, i + 1) == 2) {
+        std::size_t j = i + 3;
+        while (j < n && is_hspace(cps[j].c)) ++j;
+        if (j == n || price_detail::match_symbol_at(text, cps[j].begin)) {
+          t.seps.push_back(Sep::kSpaceCents);
+          ++i;
+          read_group();
+        }
+      }
       break;
     }
     if ((c == 0x66B || c == 0x66C) && i + 1 < n && is_digit(cps[i + 1].c)) {
@@ -226,7 +238,7 @@ Token scan_number(const std::vector<Cp>& cps, std::size_t i, bool euro_once) {
   return t;
 }
 
-std::vector<Token> find_numbers(const std::vector<Cp>& cps, bool euro_once) {
+std::vector<Token> find_numbers(std::string_view text, const std::vector<Cp>& cps, bool euro_once) {
   std::vector<Token> tokens;
   std::size_t i = 0;
   while (i < cps.size()) {
@@ -241,7 +253,7 @@ std::vector<Token> find_numbers(const std::vector<Cp>& cps, bool euro_once) {
       ++i;
       continue;
     }
-    Token t = scan_number(cps, i, euro_once);
+    Token t = scan_number(text, cps, i, euro_once);
     i = t.scan_end;
     tokens.push_back(std::move(t));
   }
@@ -286,7 +298,7 @@ Scan scan(std::string_view text) {
   s.cps = decode(s.text);
   std::size_t euros = 0;
   for (const Cp& cp : s.cps) euros += cp.c == 0x20AC;
-  s.tokens = find_numbers(s.cps, euros == 1);
+  s.tokens = find_numbers(s.text, s.cps, euros == 1);
   s.symbols = find_symbols(s.text, s.cps);
   return s;
 }
@@ -359,11 +371,20 @@ bool is_range_gap(const Scan& s, const Token& a, const Token& b) {
 
 std::size_t pick_token(const Scan& s) {
   const std::size_t none = s.tokens.size();
-  for (std::size_t k = 0; k < s.tokens.size(); ++k) {
-    if (s.tokens[k].percent || adjacent_symbols(s, s.tokens[k]).empty()) continue;
-    // "12 – 20 €": the symbol sits by the high end, but the price is the low end.
-    while (k > 0 && !s.tokens[k - 1].percent && is_range_gap(s, s.tokens[k - 1], s.tokens[k])) --k;
-    return k;
+  // First a number beside a trusted symbol; only then one beside a letter that may be a
+  // currency ("R 199"), so "Q1 ... $10" reads $10.
+  for (bool letters_only : {false, true}) {
+    for (std::size_t k = 0; k < s.tokens.size(); ++k) {
+      if (s.tokens[k].percent) continue;
+      const auto adjacent = adjacent_symbols(s, s.tokens[k]);
+      const bool trusted = std::any_of(adjacent.begin(), adjacent.end(), [](const Occurrence* o) {
+        return o->sym->tier != SymbolTier::kAdjacentOnly;
+      });
+      if (adjacent.empty() || (!letters_only && !trusted)) continue;
+      // "12 – 20 €": the symbol sits by the high end, but the price is the low end.
+      while (k > 0 && !s.tokens[k - 1].percent && is_range_gap(s, s.tokens[k - 1], s.tokens[k])) --k;
+      return k;
+    }
   }
   for (std::size_t k = 0; k < s.tokens.size(); ++k)
     if (!s.tokens[k].percent && !glued_to_word(s, s.tokens[k])) return k;
@@ -512,7 +533,9 @@ int decimal_index(const std::vector<Cp>& cps, const Token& t, char forced, int e
   const int count = static_cast<int>(t.seps.size());
   if (t.dash_form) return -1;
   for (int k = count - 1; k >= 0; --k)
-    if (t.seps[k] == Sep::kEuro || t.seps[k] == Sep::kDotSpace || t.seps[k] == Sep::kArabicDecimal) return k;
+    if (t.seps[k] == Sep::kEuro || t.seps[k] == Sep::kDotSpace || t.seps[k] == Sep::kSpaceCents ||
+        t.seps[k] == Sep::kArabicDecimal)
+      return k;
   if (forced == '.' || forced == ',') {
     const Sep want = forced == '.' ? Sep::kDot : Sep::kComma;
     for (int k = count - 1; k >= 0; --k)
