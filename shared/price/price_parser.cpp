@@ -365,7 +365,7 @@ bool is_range_gap(const Scan& s, const Token& a, const Token& b) {
   const std::string w = utf8::ascii_lower(word);
   static constexpr std::string_view kConnectors[] = {
       "-", "--", "–", "—", "~", "〜", "～", "to", "bis", "à", "a", "al", "y", "hasta", "até", "ate", "do", "до",
-      "tot", "till", "til", "until", "à partir de", "od", "von", "från", "fra", "-/-"};
+      "tot", "till", "til", "until"};
   return std::find(std::begin(kConnectors), std::end(kConnectors), w) != std::end(kConnectors);
 }
 
