@@ -2,7 +2,7 @@
 // $DEALSTACK_WASM_DIR): the artifact the extension ships, run under node.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -214,6 +214,27 @@ describe('dealstack_core module', () => {
       const fromModule = await load({ wasm: await WebAssembly.compile(bytes) });
       assert.equal(fromBytes.extractProduct(PRODUCT_PAGE, PAGE_URL).sku, 'WK-200-SW');
       assert.equal(fromModule.parsePriceJson('$5'), core.parsePriceJson('$5'));
+    });
+
+    // The real core never traps on purpose, so a stand-in with the same ABI does
+    // (tests/wasm/trap_module.c, built beside the module in testing/).
+    test('a trap or an abort becomes internal_error and the next call gets a fresh instance', async (t) => {
+      const trapFile = join(wasmDir, 'testing/trap_module.wasm');
+      if (!existsSync(trapFile)) {
+        t.skip(`${trapFile} not built (only the wasm preset builds it)`);
+        return;
+      }
+      const m = await load({ wasm: readFileSync(trapFile) });
+      assert.deepEqual(m.parsePrice('1'), { calls: 1 });
+      assert.deepEqual(m.parsePrice('1'), { calls: 2 });
+      assertDealstackError(() => m.extractProduct('trap'), 'internal_error');
+      assert.deepEqual(m.parsePrice('1'), { calls: 1 }, 'a new instance counts from 1');
+      assert.throws(() => m.extractProduct('abort'), (error) => {
+        assert.equal(error.code, 'internal_error');
+        assert.match(error.message, /aborted/);
+        return true;
+      });
+      assert.deepEqual(m.parsePrice('1'), { calls: 1 });
     });
 
     test('instances are independent', async () => {
