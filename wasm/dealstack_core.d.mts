@@ -1,5 +1,6 @@
-// Types of dealstack_core.mjs (hand-written; the wire shapes are those of
-// shared/extract/product_json.hpp, the same JSON the CLI `dealstack extract` prints).
+// Types of dealstack_core.mjs, hand-written (.d.mts: TypeScript looks for X.d.mts beside an
+// X.mjs). The wire shapes are those of shared/price/price_json.hpp and
+// shared/extract/product_json.hpp: the same JSON the CLI `dealstack price|extract` prints.
 
 /** An Error with a stable snake_case code. Codes thrown by this module:
  *  - from the core: "empty_input", "input_too_large", "no_product", "invalid_options"
