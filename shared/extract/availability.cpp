@@ -22,6 +22,10 @@ std::string_view to_string(Availability a) {
 Availability parse_availability(std::string_view text) {
   // Keep only letters, lower-cased, after the last '/' or ':' ("https://schema.org/InStock",
   // "schema:InStock", "in_stock", "In Stock").
+  // A trailing slash or white space ("https://schema.org/InStock/ ") is not the value.
+  while (!text.empty() && (text.back() == '/' || text.back() == ' ' || text.back() == '\t' || text.back() == '\n' ||
+                           text.back() == '\r'))
+    text.remove_suffix(1);
   const auto cut = text.find_last_of("/:");
   if (cut != std::string_view::npos) text.remove_prefix(cut + 1);
   std::string key;

@@ -16,20 +16,29 @@ bool gtin_check_digit_ok(std::string_view d) {
   return (10 - sum % 10) % 10 == check - '0';
 }
 
-std::string normalize_gtin(std::string_view text) {
-  // An optional label before the digits ("EAN: ", "gtin13:", "UPC #"), then digits with
-  // optional spaces or dashes between them, and nothing else.
-  std::size_t i = 0;
-  auto is_digit = [](char c) { return c >= '0' && c <= '9'; };
-  auto is_alpha = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); };
-  while (i < text.size() && !is_digit(text[i])) {
-    const char c = text[i];
-    if (!is_alpha(c) && c != ':' && c != ' ' && c != '-' && c != '#' && c != '.') return {};
-    if (++i > 24) return {};
+namespace {
+
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+
+// A label before the digits: at most 24 characters of letters, digits and ":- #.", starting
+// with a letter when it has any digit ("EAN-13:", "gtin13", "UPC #"; not "12 ").
+bool is_label(std::string_view label) {
+  if (label.size() > 24) return false;
+  bool letter_seen = false;
+  for (char c : label) {
+    if (is_alpha(c)) letter_seen = true;
+    else if (is_digit(c) && !letter_seen) return false;
+    else if (!is_digit(c) && c != ':' && c != ' ' && c != '-' && c != '#' && c != '.') return false;
   }
+  return true;
+}
+
+// The digits of `body` (digits with optional spaces or dashes between them, nothing else)
+// when they form a GTIN with a valid check digit.
+std::string gtin_digits(std::string_view body) {
   std::string digits;
-  for (; i < text.size(); ++i) {
-    const char c = text[i];
+  for (char c : body) {
     if (is_digit(c)) {
       digits.push_back(c);
       if (digits.size() > 14) return {};
@@ -39,8 +48,22 @@ std::string normalize_gtin(std::string_view text) {
   }
   // Kept in the form found (8, 12, 13 or 14 digits): the same item may be written
   // padded or not, and shops match on what they publish.
-  if (!gtin_check_digit_ok(digits)) return {};
-  return digits;
+  return gtin_check_digit_ok(digits) ? digits : std::string{};
+}
+
+}  // namespace
+
+std::string normalize_gtin(std::string_view text) {
+  // An optional label before the digits ("EAN: ", "gtin13:", "EAN-13 ", "UPC #"), then
+  // digits with optional spaces or dashes between them, and nothing else. A label may hold
+  // digits itself, so each start of a digit run is tried as the start of the GTIN.
+  for (std::size_t i = 0; i < text.size() && i <= 24; ++i) {
+    if (!is_digit(text[i]) || (i > 0 && is_digit(text[i - 1]))) continue;
+    if (!is_label(text.substr(0, i))) return {};
+    std::string digits = gtin_digits(text.substr(i));
+    if (!digits.empty()) return digits;
+  }
+  return {};
 }
 
 }  // namespace dealstack

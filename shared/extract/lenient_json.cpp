@@ -9,21 +9,52 @@ using json = nlohmann::json;
 
 // nlohmann's DOM builder, except that floating-point numbers are stored as their exact
 // source text (a string) instead of a double.
+// Nesting deeper than `max_depth` stops the parse (the block is refused).
 class ExactNumberBuilder : public nlohmann::detail::json_sax_dom_parser<json> {
  public:
-  explicit ExactNumberBuilder(json& root) : json_sax_dom_parser(root, false) {}
+  ExactNumberBuilder(json& root, std::size_t max_depth) : json_sax_dom_parser(root, false), max_depth_(max_depth) {}
   bool number_float(double, const std::string& text) {
     std::string copy = text;
     return string(copy);
   }
+  bool start_object(std::size_t n) { return ++depth_ <= max_depth_ && json_sax_dom_parser::start_object(n); }
+  bool start_array(std::size_t n) { return ++depth_ <= max_depth_ && json_sax_dom_parser::start_array(n); }
+  bool end_object() {
+    --depth_;
+    return json_sax_dom_parser::end_object();
+  }
+  bool end_array() {
+    --depth_;
+    return json_sax_dom_parser::end_array();
+  }
+
+ private:
+  std::size_t max_depth_;
+  std::size_t depth_ = 0;
 };
 
-std::optional<json> parse_exact(std::string_view text) {
+std::optional<json> parse_exact(std::string_view text, std::size_t max_depth) {
   json root;
-  ExactNumberBuilder builder(root);
+  ExactNumberBuilder builder(root, max_depth);
   if (!json::sax_parse(text.begin(), text.end(), &builder, json::input_format_t::json, true)) return std::nullopt;
   if (root.is_discarded()) return std::nullopt;
   return root;
+}
+
+// The UTF-16 code unit of the "\uXXXX" escape at in[at], or -1 when there is none.
+int u_escape(std::string_view in, std::size_t at) {
+  if (at + 6 > in.size() || in[at] != '\\' || in[at + 1] != 'u') return -1;
+  int v = 0;
+  for (std::size_t k = at + 2; k < at + 6; ++k) {
+    const char h = in[k];
+    int d = -1;
+    if (h >= '0' && h <= '9') d = h - '0';
+    else if (h >= 'a' && h <= 'f') d = h - 'a' + 10;
+    else if (h >= 'A' && h <= 'F') d = h - 'A' + 10;
+    if (d < 0) return -1;
+    v = v * 16 + d;
+  }
+  return v;
 }
 
 // One pass that turns shop-JSON into JSON: drops comments, HTML comment markers and
@@ -40,8 +71,23 @@ bool repair(std::string_view in, std::string& out, std::size_t max_depth) {
       if (c == '\\') {
         if (i + 1 >= in.size()) break;
         const char e = in[i + 1];
+        // "\u" needs four hex digits ("\u12 " is kept as the text "u12 "), and a surrogate
+        // needs its pair: a lone one would make the whole block unreadable, so it becomes
+        // U+FFFD.
+        const int unit = u_escape(in, i);
+        if (unit >= 0xD800 && unit <= 0xDFFF) {
+          const int low = unit <= 0xDBFF ? u_escape(in, i + 6) : -1;
+          if (low >= 0xDC00 && low <= 0xDFFF) {
+            out.append(in.substr(i, 12));
+            i += 11;
+          } else {
+            out += "\\uFFFD";
+            i += 5;
+          }
+          continue;
+        }
         if (e == '"' || e == '\\' || e == '/' || e == 'b' || e == 'f' || e == 'n' || e == 'r' || e == 't' ||
-            e == 'u') {
+            unit >= 0) {
           out.push_back(c);
           out.push_back(e);
         } else if (static_cast<unsigned char>(e) < 0x20) {
@@ -150,14 +196,14 @@ std::vector<json> parse_lenient_json(std::string_view text, const LenientJsonLim
   std::vector<json> out;
   if (text.size() > limits.max_bytes) return out;
   // Fast path: well-formed JSON (with at most surrounding white space).
-  if (auto v = parse_exact(text)) {
+  if (auto v = parse_exact(text, limits.max_depth)) {
     if (v->is_object() || v->is_array()) out.push_back(std::move(*v));
     return out;
   }
   std::string repaired;
   if (!repair(text, repaired, limits.max_depth)) return out;
   for (std::string_view piece : top_level_values(repaired)) {
-    if (auto v = parse_exact(piece)) {
+    if (auto v = parse_exact(piece, limits.max_depth)) {
       out.push_back(std::move(*v));
       continue;
     }
@@ -183,7 +229,7 @@ std::vector<json> parse_lenient_json(std::string_view text, const LenientJsonLim
     if (in_string) closed.push_back('"');
     while (!closed.empty() && (closed.back() == ',' || closed.back() == ':' || closed.back() == ' ')) closed.pop_back();
     closed.append(closers.rbegin(), closers.rend());
-    if (auto v = parse_exact(closed)) out.push_back(std::move(*v));
+    if (auto v = parse_exact(closed, limits.max_depth)) out.push_back(std::move(*v));
   }
   return out;
 }

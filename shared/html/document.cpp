@@ -2,6 +2,8 @@
 
 #include <gumbo.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <cstdlib>
 #include <memory>
 #include <utility>
@@ -166,6 +168,9 @@ Document Document::parse(std::string_view utf8_text, const ParseLimits& limits) 
   if (!output || !output->root) return doc;
 
   doc.nodes_.reserve(utf8_text.size() / 48 + 16);
+  // Node::depth is 16 bits and a text node sits one level below its element: a caller's
+  // larger limit is clamped so depths never wrap (text_content relies on them).
+  const std::size_t max_depth = std::min<std::size_t>(limits.max_depth, UINT16_MAX - 1);
 
   // Iterative pre-order walk. Each stack entry: the gumbo node and our parent id. Children
   // are pushed in reverse so they are visited in document order; `last_child` links
@@ -212,7 +217,7 @@ Document Document::parse(std::string_view utf8_text, const ParseLimits& limits) 
       }
       case GUMBO_NODE_ELEMENT: {
         const GumboElement& el = g->v.element;
-        if (item.depth > limits.max_depth) {
+        if (item.depth > max_depth) {
           doc.depth_limited_ = true;
           break;
         }

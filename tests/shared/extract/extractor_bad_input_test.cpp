@@ -115,6 +115,18 @@ TEST_CASE("deeply nested divs below the product: no stack overflow, product stil
   check_sturdy_kettle(extract_product(page));
 }
 
+TEST_CASE("100,000 nested spans below the product: no stack overflow, product still read") {
+  // Spans don't trigger gumbo's scope scans, so this depth parses in linear time and the
+  // whole iterative path (gumbo's tree, our walk with its cap) runs at full depth.
+  constexpr std::size_t kLevels = 100000;
+  std::string page = kProductHead;
+  for (std::size_t i = 0; i < kLevels; ++i) page += "<span>";
+  page += "deep text";
+  for (std::size_t i = 0; i < kLevels; ++i) page += "</span>";
+  page += "</body></html>";
+  check_sturdy_kettle(extract_product(page));
+}
+
 TEST_CASE("deep nesting with unclosed tags and a large max_depth does not crash") {
   // Unclosed <span>s and <b>s: the tree gumbo builds is as deep as the input. A caller's
   // max_depth above what Node::depth can count must not corrupt the tree.
