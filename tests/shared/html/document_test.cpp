@@ -207,5 +207,21 @@ TEST_CASE("document: nesting deeper than Node::depth can count, with a caller's 
   const NodeId first = find(doc, "p");
   REQUIRE(first != kNoNode);
   CHECK(doc.text_content(first).empty());  // "deep" was below the cap
-  CHECK(doc.text_content(doc.root()) == "after");
+  NodeId after = kNoNode;
+  for (std::size_t i = 0; i < doc.nodes().size(); ++i)
+    if (doc.nodes()[i].tag == "p") after = static_cast<NodeId>(i);
+  REQUIRE(after != first);
+  CHECK(doc.text_content(after) == "after");
+}
+
+TEST_CASE("document: text_content walks a bounded number of nodes, not whole huge subtrees") {
+  // Callers ask for the text of every ancestor of a region: a subtree of many empty
+  // elements must not be walked in full each time (quadratic on hostile pages).
+  std::string html = "<div id=d><span>";
+  for (int i = 0; i < 20000; ++i) html += "<b></b>";
+  html += "late</span></div>";
+  const Document doc = Document::parse(html);
+  const NodeId d = find(doc, "div");
+  CHECK(doc.text_content(d, 16).empty());  // "late" lies beyond 16 * 8 + 1024 nodes
+  CHECK(doc.text_content(d, 4096) == "late");  // within 4096 * 8 + 1024 nodes
 }
