@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <string>
 
+#include "fixtures.hpp"
+
 // Hostile and degenerate input to extract_product: every case must end with a product or
 // an error value, in bounded time and memory, with no crash (also under ASan/UBSan). The
 // pages are generated here, never stored.
@@ -195,4 +197,32 @@ TEST_CASE("many JSON-LD blocks and many microdata items stay bounded") {
             "<script type=\"application/ld+json\">{\"@type\":\"Thing\",\"name\":\"t\"}</script>";
   page += "</body></html>";
   check_sturdy_kettle(extract_product(page));
+}
+
+TEST_CASE("every fixture page truncated and with bytes flipped gives a product or an error") {
+  // Cut pages end inside tags, strings, JSON-LD and multi-byte characters; flipped bytes
+  // break quotes and brackets. The result may be anything but a crash or a hang.
+  const char* pages[] = {"jsonld-plain.html",          "jsonld-graph.html",         "jsonld-product-group.html",
+                         "jsonld-broken.html",         "microdata.html",            "rdfa-lite.html",
+                         "opengraph-only.html",        "plain-sale-price.html",     "trap-neighbours.html",
+                         "ru-windows-1251-product.html", "ja-shift_jis-product.html"};
+  std::uint32_t x = 12345;
+  for (const char* name : pages) {
+    const std::string page = dealstack::test::read_fixture(std::string("pages/") + name);
+    for (std::size_t cut = 1; cut < page.size(); cut += 37) {
+      auto r = extract_product(std::string_view(page).substr(0, cut));
+      if (!r.ok()) CHECK(r.error().code == "no_product");
+    }
+    for (int round = 0; round < 50; ++round) {
+      std::string mutated = page;
+      for (int k = 0; k < 8; ++k) {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        mutated[x % mutated.size()] = static_cast<char>((x >> 8) & 0xFF);
+      }
+      auto r = extract_product(mutated);
+      if (!r.ok()) CHECK(r.error().code == "no_product");
+    }
+  }
 }
