@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 APT_PACKAGES=(
   g++ cmake ninja-build pkg-config      # the native toolchain
   libgumbo-dev                          # HTML5 parsing (native build)
+  chromium                              # tests of the wasm module in a real MV3 service worker
   nlohmann-json3-dev                    # JSON
   doctest-dev                           # C++ unit tests
   emscripten                            # the WebAssembly build

@@ -88,13 +88,14 @@ int extract_command(const std::vector<std::string>& args, Io io) {
   if (!product) {
     const Error& e = product.error();
     if (e.code == "no_product") {
-      io.out << to_json(e).dump() << "\n";
+      io.out << to_json(e).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
       return 3;
     }
     io.err << "dealstack extract: " << e.message << " (" << e.code << ")\n";
     return 2;
   }
-  io.out << to_json(*product).dump() << "\n";
+  // Invalid UTF-8 can't reach here (pages are decoded first), but never let it abort us.
+  io.out << to_json(*product).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   return 0;
 }
 

@@ -404,12 +404,13 @@ Result<Product> extract_product(std::string_view page_bytes, const ExtractOption
   }
 
   // A product page: structured product data, an og:type of product, a price in meta
-  // tags, a well-placed visible price, or a title with a buy button, a stock phrase or a
-  // product code beside it (an out-of-stock page may show no price at all).
+  // tags, a well-placed visible price that isn't one of many (a listing shows many), or a
+  // title with a buy button, a stock phrase or a product code beside it (an out-of-stock
+  // page may show no price at all).
   const std::string og_type = utf8::ascii_lower(meta.first({"og:type"}));
   const bool product_page =
       structured || og_type.find("product") != std::string::npos || meta_price || orphan_price ||
-      (visible.price && visible.price_score >= 50) ||
+      (visible.price && visible.price_score >= 50 && visible.rival_prices < 2) ||
       (visible.title_node != html::kNoNode &&
        (visible.buy_button || visible.stock_phrase != Availability::Unknown || !visible.sku.empty()));
   if (product.name.empty() || !product_page) return make_error("no_product", "no product found on the page");

@@ -4,6 +4,7 @@
 #include <array>
 #include <cctype>
 #include <span>
+#include <unordered_map>
 #include <vector>
 
 #include "extract/gtin.hpp"
@@ -31,13 +32,19 @@ bool is_inline(std::string_view tag) {
 }
 
 // Class, id and itemprop of an element, lower-cased and joined (for keyword checks).
+// Lower-cased as "<class> <itemprop> <data-testid/test/qa> | <id>" (the id last, after
+// " | ", so callers can tell it apart), or "" when the element has none of them.
 std::string marks_of(const Document& doc, NodeId id) {
   std::string m;
-  for (const char* a : {"class", "id", "itemprop", "data-testid", "data-test", "data-qa"}) {
+  for (const char* a : {"class", "itemprop", "data-testid", "data-test", "data-qa"}) {
     if (const std::string* v = doc.attr(id, a)) {
       m += utf8::ascii_lower(*v);
       m.push_back(' ');
     }
+  }
+  if (const std::string* v = doc.attr(id, "id"); v && !v->empty()) {
+    m += " | ";
+    m += utf8::ascii_lower(*v);
   }
   return m;
 }
@@ -74,9 +81,61 @@ struct Flags {
   bool offer_mark = false;  // marked "sale"/"special"/"final"/"current" price
 };
 
-std::vector<Flags> compute_flags(const Document& doc) {
+// What an element's class/id/itemprop words say about it. Pages repeat the same few hundred
+// class strings thousands of times, so this is computed once per distinct string.
+struct MarkBits {
+  bool hidden = false, chrome = false, struck = false, aux = false, price = false, offer = false;
+};
+
+MarkBits classify_marks(const std::string& marks) {
+  MarkBits b;
+  if (marks.empty()) return b;
+  b.hidden = has_token(marks, {"hidden", "hide", "is-hidden"}) || has_any(marks, {"d-none", "is-hidden"});
+  b.chrome = has_any(marks, {"related", "recommend", "carousel", "similar", "upsell", "up-sell", "crosssell",
+                             "cross-sell", "recently", "also-bought", "alsobought", "minicart", "mini-cart",
+                             "cart-drawer", "newsletter", "cookie", "footer", "header", "navigation", "menu",
+                             "breadcrumb", "accessor", "bundle", "sponsored", "teaser", "reco-", "slick-"});
+  b.struck = has_token(marks, {"old", "was", "regular", "original", "strike", "strikethrough", "rrp", "uvp", "msrp",
+                               "compare", "crossed", "before", "prev", "previous", "retail"}) ||
+             has_any(marks, {"oldprice", "old-price", "old_price", "price-old", "price--old", "price_old",
+                             "wasprice", "was-price", "list-price", "listprice", "regular-price", "regularprice",
+                             "compare-at", "compareat", "strike", "crossed", "line-through", "price-before",
+                             "original-price", "originalprice", "price--original", "price-standard"});
+  b.aux = has_token(marks, {"saving", "savings", "save", "discount", "reduction", "percent", "unit", "installment",
+                            "instalment", "monthly", "financing", "shipping", "delivery", "tax", "vat"}) ||
+          has_any(marks, {"unit-price", "unitprice", "base-price", "baseprice", "price-per", "you-save",
+                          "yousave", "price-saving", "klarna", "afterpay", "installment", "shipping"});
+  b.price = has_any(marks, {"price", "preis", "prix", "precio", "preco", "prezzo", "cena", "amount"});
+  b.offer = b.price &&
+            (has_token(marks, {"sale", "special", "final", "current", "now", "offer", "promo", "actual", "selling",
+                               "deal", "new", "reduced", "promotional", "discounted"}) ||
+             has_any(marks, {"our-price", "ourprice", "saleprice", "sale-price", "price-sale", "price--sale",
+                             "special-price", "specialprice", "final-price", "finalprice", "current-price",
+                             "currentprice", "price-current", "price--current", "pricetopay", "price-to-pay"}));
+  return b;
+}
+
+// Ids are unique per element, so they can't share the class cache: they are checked only for
+// the few words shops actually put in ids.
+MarkBits classify_id(std::string_view id) {
+  MarkBits b;
+  if (id.empty()) return b;
+  const std::string l = utf8::ascii_lower(id);
+  b.hidden = has_token(l, {"hidden"});
+  b.chrome = has_any(l, {"related", "recommend", "carousel", "footer", "header", "navigation", "menu", "breadcrumb",
+                         "upsell", "crosssell", "recently", "minicart", "newsletter", "cookie"});
+  b.struck = has_any(l, {"old-price", "oldprice", "old_price", "was-price", "wasprice", "list-price", "listprice",
+                         "regular-price", "regularprice", "strike"});
+  b.aux = has_any(l, {"saving", "unit-price", "unitprice", "installment", "shipping"});
+  b.price = has_any(l, {"price", "preis", "prix", "precio", "preco", "prezzo", "cena", "amount"});
+  b.offer = b.price && has_any(l, {"sale", "special", "final", "current", "our", "deal"});
+  return b;
+}
+
+std::vector<Flags> compute_flags(const Document& doc, const std::vector<std::string>& all_marks) {
   const auto& nodes = doc.nodes();
   std::vector<Flags> flags(nodes.size());
+  std::unordered_map<std::string_view, MarkBits> cache;
   for (std::size_t i = 0; i < nodes.size(); ++i) {
     const Node& n = nodes[i];
     Flags f;
@@ -91,43 +150,43 @@ std::vector<Flags> compute_flags(const Document& doc) {
     }
     if (n.kind == Node::Kind::Element) {
       const auto id = static_cast<NodeId>(i);
-      const std::string marks = marks_of(doc, id);
+      MarkBits bits;
+      if (!all_marks[i].empty()) {
+        // all_marks[i] is "<class> <itemprop> <data-*> | <id>": the part before " | " repeats
+        // across elements and is cached; the id is checked on its own.
+        const std::string_view marks = all_marks[i];
+        const auto bar = marks.find(" | ");
+        const std::string_view shared = marks.substr(0, bar);
+        if (!shared.empty()) {
+          auto it = cache.find(shared);
+          if (it == cache.end()) it = cache.emplace(shared, classify_marks(std::string(shared))).first;
+          bits = it->second;
+        }
+        if (bar != std::string_view::npos) {
+          const MarkBits idb = classify_id(marks.substr(bar + 3));
+          bits.hidden |= idb.hidden;
+          bits.chrome |= idb.chrome;
+          bits.struck |= idb.struck;
+          bits.aux |= idb.aux;
+          bits.price |= idb.price;
+          bits.offer |= idb.offer;
+        }
+      }
       const std::string* style = doc.attr(id, "style");
       const std::string style_l = style ? utf8::ascii_lower(*style) : std::string{};
-      if (doc.attr(id, "hidden") || has_any(style_l, {"display:none", "display: none", "visibility:hidden"}) ||
-          has_any(" " + marks, {" hidden", " d-none", " is-hidden", " hide "}))
+      const std::string_view tag = n.tag;
+      if (bits.hidden || doc.attr(id, "hidden") ||
+          has_any(style_l, {"display:none", "display: none", "visibility:hidden"}))
         f.hidden = true;
-      if (n.tag == "header" || n.tag == "footer" || n.tag == "nav" || n.tag == "aside" || n.tag == "select" ||
-          n.tag == "option" ||
-          has_any(marks, {"related", "recommend", "carousel", "similar", "upsell", "up-sell", "crosssell",
-                          "cross-sell", "recently", "also-bought", "alsobought", "minicart", "mini-cart",
-                          "cart-drawer", "newsletter", "cookie", "footer", "header", "navigation", "menu",
-                          "breadcrumb", "accessor", "bundle", "sponsored", "teaser", "reco-", "slick-"}))
+      if (bits.chrome || tag == "header" || tag == "footer" || tag == "nav" || tag == "aside" || tag == "select" ||
+          tag == "option")
         f.chrome = true;
-      if (n.tag == "del" || n.tag == "s" || n.tag == "strike" || has_any(style_l, {"line-through"}) ||
-          has_token(marks, {"old", "was", "regular", "original", "strike", "strikethrough", "rrp", "uvp", "msrp",
-                            "compare", "crossed", "before", "prev", "previous", "retail"}) ||
-          has_any(marks, {"oldprice", "old-price", "old_price", "price-old", "price--old", "price_old",
-                          "wasprice", "was-price", "list-price", "listprice", "regular-price", "regularprice",
-                          "compare-at", "compareat", "strike", "crossed", "line-through", "price-before",
-                          "original-price", "originalprice", "price--original", "price-standard"}))
+      if (bits.struck || tag == "del" || tag == "s" || tag == "strike" || has_any(style_l, {"line-through"}))
         f.struck = true;
-      if (has_token(marks, {"saving", "savings", "save", "discount", "reduction", "percent", "unit", "installment",
-                            "instalment", "monthly", "financing", "shipping", "delivery", "tax", "vat"}) ||
-          has_any(marks, {"unit-price", "unitprice", "base-price", "baseprice", "price-per", "you-save",
-                          "yousave", "price-saving", "klarna", "afterpay", "installment", "shipping"}))
-        f.aux = true;
-      if (marks.find("price") != std::string::npos || marks.find("preis") != std::string::npos ||
-          marks.find("prix") != std::string::npos || marks.find("precio") != std::string::npos ||
-          marks.find("preco") != std::string::npos || marks.find("prezzo") != std::string::npos ||
-          marks.find("cena") != std::string::npos || marks.find("amount") != std::string::npos) {
+      if (bits.aux) f.aux = true;
+      if (bits.price) {
         f.price_mark = 0;
-        if (has_token(marks, {"sale", "special", "final", "current", "now", "offer", "promo", "actual", "selling",
-                              "deal", "new", "reduced", "promotional", "discounted"}) ||
-            has_any(marks, {"our-price", "ourprice", "saleprice", "sale-price", "price-sale", "price--sale",
-                            "special-price", "specialprice", "final-price", "finalprice", "current-price",
-                            "currentprice", "price-current", "price--current", "pricetopay", "price-to-pay"}))
-          f.offer_mark = true;
+        if (bits.offer) f.offer_mark = true;
       }
     }
     flags[i] = f;
@@ -178,9 +237,16 @@ int number_groups(std::string_view s) {
   return groups;
 }
 
-bool is_buy_control(const Document& doc, NodeId id, const std::string& marks) {
+bool is_buy_control(const Document& doc, NodeId id, const std::string& marks, std::uint32_t text_len) {
   const Node& n = doc.node(id);
-  if (n.tag != "button" && n.tag != "input" && n.tag != "a" && n.tag != "div" && n.tag != "span") return false;
+  if (n.tag != "button" && n.tag != "input" && n.tag != "a") return false;
+  // In-page anchors ("#section-2") are navigation, never a buy control.
+  if (n.tag == "a") {
+    const std::string* href = doc.attr(id, "href");
+    if (href && href->size() > 1 && (*href)[0] == '#') return false;
+  }
+  // Buy controls say so in a few words; long link texts are navigation or prose.
+  if (n.tag != "input" && text_len > 60 && marks.empty()) return false;
   if (n.tag == "input") {
     const std::string* type = doc.attr(id, "type");
     if (!type) return false;
@@ -190,7 +256,7 @@ bool is_buy_control(const Document& doc, NodeId id, const std::string& marks) {
   std::string text;
   if (n.tag == "input") {
     if (const std::string* v = doc.attr(id, "value")) text = *v;
-  } else {
+  } else if (text_len <= 60) {
     text = doc.text_content(id, 120);
   }
   if (const std::string* aria = doc.attr(id, "aria-label")) text += " " + *aria;
@@ -204,14 +270,13 @@ bool is_buy_control(const Document& doc, NodeId id, const std::string& marks) {
       "sepete ekle", "lägg i varukorg", "köp", "læg i kurv", "legg i handlekurv", "kosárba", "adaugă în coș",
       "adauga in cos", "lisää ostoskoriin", "προσθήκη στο καλάθι", "thêm vào giỏ", "เพิ่มลงในรถเข็น",
       "masukkan keranjang", "add to cart"};
-  if (n.tag != "div" && n.tag != "span") {
+  if (lower.size() < 80) {
     for (auto p : kPhrases)
-      if (lower.find(p) != std::string::npos && lower.size() < 80) return true;
+      if (lower.find(p) != std::string::npos) return true;
   }
   return has_any(marks, {"add-to-cart", "addtocart", "add_to_cart", "add-to-basket", "addtobasket", "add_to_basket",
                          "buy-now", "buynow", "btn-cart", "button-cart", "add-to-bag", "addtobag", "cart-button",
-                         "product-form__submit"}) &&
-         n.tag != "div" && n.tag != "span";
+                         "product-form__submit"});
 }
 
 bool is_disabled(const Document& doc, NodeId id, const std::string& marks) {
@@ -426,15 +491,23 @@ VisibleFacts read_visible_facts(const Document& doc, std::string_view expected_n
   VisibleFacts facts;
   const auto& nodes = doc.nodes();
   if (nodes.empty()) return facts;
-  const std::vector<Flags> flags = compute_flags(doc);
-
-  // Subtree text sizes, bottom-up (children have larger ids than their parents).
+  // Per node, computed once: class/id/itemprop marks (lower case), subtree text size and
+  // whether the subtree's text holds a digit (bottom-up: children have larger ids).
+  std::vector<std::string> marks(nodes.size());
+  for (std::size_t i = 0; i < nodes.size(); ++i)
+    if (nodes[i].kind == Node::Kind::Element && nodes[i].attr_count > 0) marks[i] = marks_of(doc, static_cast<NodeId>(i));
+  const std::vector<Flags> flags = compute_flags(doc, marks);
   std::vector<std::uint32_t> text_len(nodes.size(), 0);
+  std::vector<bool> has_digit(nodes.size(), false);
   for (std::size_t i = nodes.size(); i-- > 0;) {
-    if (nodes[i].kind == Node::Kind::Text) text_len[i] = static_cast<std::uint32_t>(nodes[i].text.size());
+    if (nodes[i].kind == Node::Kind::Text) {
+      text_len[i] = static_cast<std::uint32_t>(nodes[i].text.size());
+      has_digit[i] = nodes[i].text.find_first_of("0123456789") != std::string::npos;
+    }
     if (nodes[i].parent != html::kNoNode) {
-      auto& p = text_len[static_cast<std::size_t>(nodes[i].parent)];
-      p = std::min<std::uint64_t>(std::uint64_t{p} + text_len[i], UINT32_MAX);
+      const auto parent = static_cast<std::size_t>(nodes[i].parent);
+      text_len[parent] = static_cast<std::uint32_t>(std::min<std::uint64_t>(std::uint64_t{text_len[parent]} + text_len[i], UINT32_MAX));
+      if (has_digit[i]) has_digit[parent] = true;
     }
   }
 
@@ -446,9 +519,8 @@ VisibleFacts read_visible_facts(const Document& doc, std::string_view expected_n
     std::string t = doc.text_content(id, 400);
     if (t.empty()) continue;
     int score = (flags[i].hidden ? 0 : 20) + (flags[i].chrome ? 0 : 10);
-    const std::string marks = marks_of(doc, id);
-    if (has_any(marks, {"title", "product", "name"})) score += 15;
-    if (has_any(marks, {"error", "success", "message", "modal", "popup", "dialog", "logo"})) score -= 25;
+    if (has_any(marks[i], {"title", "product", "name"})) score += 15;
+    if (has_any(marks[i], {"error", "success", "message", "modal", "popup", "dialog", "logo"})) score -= 25;
     if (!expected_name.empty()) score += name_similarity(t, expected_name);
     if (score > best_title) {
       best_title = score;
@@ -462,9 +534,8 @@ VisibleFacts read_visible_facts(const Document& doc, std::string_view expected_n
   for (std::size_t i = 0; i < nodes.size(); ++i) {
     if (nodes[i].kind != Node::Kind::Element || flags[i].chrome) continue;
     const auto id = static_cast<NodeId>(i);
-    const std::string marks = marks_of(doc, id);
-    if (!is_buy_control(doc, id, marks)) continue;
-    const bool disabled = is_disabled(doc, id, marks) || flags[i].hidden;
+    if (!is_buy_control(doc, id, marks[i], text_len[i])) continue;
+    const bool disabled = is_disabled(doc, id, marks[i]) || flags[i].hidden;
     if (!facts.buy_button || (facts.buy_button_disabled && !disabled)) {
       facts.buy_button = true;
       facts.buy_button_disabled = disabled;
@@ -493,7 +564,7 @@ VisibleFacts read_visible_facts(const Document& doc, std::string_view expected_n
   options.locale = locale;
   for (std::size_t i = 0; i < nodes.size(); ++i) {
     const Node& n = nodes[i];
-    if (n.kind != Node::Kind::Element || text_len[i] == 0 || text_len[i] > kMaxPriceText) continue;
+    if (n.kind != Node::Kind::Element || !has_digit[i] || text_len[i] > kMaxPriceText) continue;
     if (n.parent != html::kNoNode && text_len[static_cast<std::size_t>(n.parent)] == text_len[i] &&
         flags[i].struck == flags[static_cast<std::size_t>(n.parent)].struck)
       continue;  // the same text as its parent: the parent stands for it
@@ -503,6 +574,13 @@ VisibleFacts read_visible_facts(const Document& doc, std::string_view expected_n
     const auto id = static_cast<NodeId>(i);
     std::string text = price_text(doc, id);
     if (text.find_first_of("0123456789") == std::string::npos) continue;
+    // Without a price mark a candidate needs a currency, and text made only of ASCII digits,
+    // spaces and punctuation other than '$' has none ("[12]", "2019", "1/3"): skip parsing.
+    if (f.price_mark < 0 && std::all_of(text.begin(), text.end(), [](char c) {
+          const auto u = static_cast<unsigned char>(c);
+          return u < 0x80 && c != '$' && !std::isalpha(u);
+        }))
+      continue;
     ParsedPrice p = parse_price(text, options);
     if (!p.amount || p.amount->units <= 0) continue;
     const bool has_currency = !p.currency_text.empty();
@@ -553,6 +631,14 @@ VisibleFacts read_visible_facts(const Document& doc, std::string_view expected_n
   for (const Candidate& c : candidates) {
     if (c.struck) continue;
     if (!best || c.score > best->score) best = &c;
+  }
+  if (best) {
+    // Rivals repeat the best price's markup (same tag and class, as tiles of a grid do)
+    // with other amounts and nearly as good a score.
+    for (const Candidate& c : candidates)
+      if (!c.struck && &c != best && c.score >= best->score - 15 && !(c.price.amount == best->price.amount) &&
+          nodes[c.at].tag == nodes[best->at].tag && marks[c.at] == marks[best->at])
+        ++facts.rival_prices;
   }
   if (best && best->score >= 30) {
     facts.price = best->price;

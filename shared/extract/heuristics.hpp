@@ -19,6 +19,9 @@ struct VisibleFacts {
   std::optional<Price> price;  // the best-scored visible price
   int price_score = 0;         // 0..100
   std::optional<Price> list_price;  // a struck/"was" price beside it, when higher
+  // Current-price candidates that scored about as well as the best one: many of them mean a
+  // listing (category, search results), not one product.
+  int rival_prices = 0;
 
   bool buy_button = false;           // an add-to-cart/buy-now control is present
   bool buy_button_disabled = false;  // ...and disabled

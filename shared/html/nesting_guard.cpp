@@ -11,8 +11,25 @@ bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'; }
 
+// Tag names are views into the input, in any case; the lists below are lower case.
+bool iequals(std::string_view a, std::string_view lower_b) {
+  if (a.size() != lower_b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (lower(a[i]) != lower_b[i]) return false;
+  return true;
+}
+
+bool same_name(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (lower(a[i]) != lower(b[i])) return false;
+  return true;
+}
+
 bool one_of(std::string_view name, std::initializer_list<std::string_view> names) {
-  return std::find(names.begin(), names.end(), name) != names.end();
+  for (auto n : names)
+    if (iequals(name, n)) return true;
+  return false;
 }
 
 bool is_void(std::string_view n) {
@@ -42,7 +59,11 @@ struct Implied {
   std::initializer_list<std::string_view> boundaries;
 };
 
-const Implied* implied_for(std::string_view n) {
+const Implied* implied_for(std::string_view name) {
+  char buf[16];
+  if (name.size() >= sizeof buf) return nullptr;
+  for (std::size_t i = 0; i < name.size(); ++i) buf[i] = lower(name[i]);
+  const std::string_view n(buf, name.size());
   static const Implied li{{"li"}, {"ul", "ol", "menu"}};
   static const Implied dtdd{{"dt", "dd"}, {"dl"}};
   static const Implied option{{"option"}, {"select", "datalist", "optgroup"}};
@@ -62,7 +83,7 @@ const Implied* implied_for(std::string_view n) {
 
 // Pops the stack down through the nearest `targets` element, if one is open above any
 // `boundaries` element within kEndTagSearch entries.
-void close_implied(std::vector<std::string>& open, std::initializer_list<std::string_view> targets,
+void close_implied(std::vector<std::string_view>& open, std::initializer_list<std::string_view> targets,
                    std::initializer_list<std::string_view> boundaries);
 
 // How far down the stack an end tag looks for its element: unmatched end tags are ignored.
@@ -71,7 +92,7 @@ constexpr std::size_t kEndTagSearch = 32;
 struct Tag {
   bool end = false;
   bool self_closing = false;
-  std::string name;
+  std::string_view name;  // as written (any case)
   std::size_t stop = 0;  // index just past the '>'
 };
 
@@ -83,7 +104,9 @@ Tag read_tag(std::string_view s, std::size_t i) {
     t.end = true;
     ++j;
   }
-  while (j < s.size() && !is_space(s[j]) && s[j] != '/' && s[j] != '>') t.name.push_back(lower(s[j++]));
+  const std::size_t name_start = j;
+  while (j < s.size() && !is_space(s[j]) && s[j] != '/' && s[j] != '>') ++j;
+  t.name = s.substr(name_start, j - name_start);
   char quote = 0;
   for (; j < s.size(); ++j) {
     const char c = s[j];
@@ -106,17 +129,17 @@ std::size_t skip_raw_text(std::string_view s, std::size_t from, std::string_view
   for (std::size_t k = from; k + 1 + name.size() < s.size(); ++k) {
     if (s[k] != '<' || s[k + 1] != '/') continue;
     std::size_t m = 0;
-    while (m < name.size() && lower(s[k + 2 + m]) == name[m]) ++m;
+    while (m < name.size() && lower(s[k + 2 + m]) == lower(name[m])) ++m;
     if (m == name.size()) return k;
   }
   return s.size();
 }
 
-void close_implied(std::vector<std::string>& open, std::initializer_list<std::string_view> targets,
+void close_implied(std::vector<std::string_view>& open, std::initializer_list<std::string_view> targets,
                    std::initializer_list<std::string_view> boundaries) {
   const std::size_t limit = std::min(open.size(), kEndTagSearch);
   for (std::size_t k = 1; k <= limit; ++k) {
-    const std::string& name = open[open.size() - k];
+    const std::string_view name = open[open.size() - k];
     if (one_of(name, targets)) {
       open.resize(open.size() - k);
       return;
@@ -127,8 +150,8 @@ void close_implied(std::vector<std::string>& open, std::initializer_list<std::st
 
 // One pass; when `out` is null it only measures. Returns true when something was too deep.
 bool scan(std::string_view s, std::size_t max_depth, std::string* out) {
-  std::vector<std::string> open;        // approximate open elements
-  std::vector<std::string> suppressed;  // start tags dropped, awaiting their end tags
+  std::vector<std::string_view> open;        // approximate open elements
+  std::vector<std::string_view> suppressed;  // start tags dropped, awaiting their end tags
   bool too_deep = false;
   std::size_t copied = 0;  // s[0, copied) is already in *out
   auto drop = [&](std::size_t from, std::size_t to) {
@@ -164,14 +187,14 @@ bool scan(std::string_view s, std::size_t max_depth, std::string* out) {
     Tag tag = read_tag(s, lt);
     i = tag.stop;
     if (tag.end) {
-      if (!suppressed.empty() && suppressed.back() == tag.name) {
+      if (!suppressed.empty() && same_name(suppressed.back(), tag.name)) {
         suppressed.pop_back();
         drop(lt, tag.stop);
         continue;
       }
       const std::size_t limit = std::min(open.size(), kEndTagSearch);
       for (std::size_t k = 1; k <= limit; ++k) {
-        if (open[open.size() - k] == tag.name) {
+        if (same_name(open[open.size() - k], tag.name)) {
           open.resize(open.size() - k);
           break;
         }
@@ -188,11 +211,11 @@ bool scan(std::string_view s, std::size_t max_depth, std::string* out) {
     if (open.size() >= max_depth) {
       too_deep = true;
       if (!out) return true;
-      suppressed.push_back(std::move(tag.name));
+      suppressed.push_back(tag.name);
       drop(lt, tag.stop);
       continue;
     }
-    open.push_back(std::move(tag.name));
+    open.push_back(tag.name);
   }
   if (out) out->append(s.substr(copied));
   return too_deep;
