@@ -325,30 +325,38 @@ bool code_char(char c) {
 }
 
 // The product code right after a label in `text` (lower-cased copy in `lower`), or "".
-std::string code_after_labels(const std::string& text, const std::string& lower,
-                              std::span<const std::string_view> labels) {
+// Calls `read(i, label)` with the index just past each occurrence of each label that starts
+// a word in `lower` (labels in order of preference); the first non-empty result wins.
+template <typename Read>
+std::string first_after_label(const std::string& lower, std::span<const std::string_view> labels, Read read) {
   for (auto label : labels) {
-    std::size_t from = 0;
-    while (true) {
+    for (std::size_t from = 0;;) {
       const auto at = lower.find(label, from);
       if (at == std::string::npos) break;
       from = at + label.size();
-      // Whole-word label: not the tail of a longer word ("tasks" for "sku").
       if (at > 0 && std::isalnum(static_cast<unsigned char>(lower[at - 1]))) continue;
-      std::size_t i = at + label.size();
-      if (i < lower.size() && std::isalpha(static_cast<unsigned char>(lower[i])) && label.back() != '.') continue;
-      while (i < text.size() && (text[i] == ':' || text[i] == '#' || text[i] == ' ' || text[i] == '.' ||
-                                 text[i] == '-' || text[i] == '=' || text[i] == '|'))
-        ++i;
-      std::size_t j = i;
-      while (j < text.size() && code_char(text[j]) && j - i < 40) ++j;
-      while (j > i && (text[j - 1] == '.' || text[j - 1] == '-' || text[j - 1] == '/')) --j;
-      std::string code = text.substr(i, j - i);
-      const bool has_digit = std::any_of(code.begin(), code.end(), [](char c) { return c >= '0' && c <= '9'; });
-      if (code.size() >= 3 && has_digit) return code;
+      std::string value = read(at + label.size(), label);
+      if (!value.empty()) return value;
     }
   }
   return {};
+}
+
+std::string code_after_labels(const std::string& text, const std::string& lower,
+                              std::span<const std::string_view> labels) {
+  return first_after_label(lower, labels, [&](std::size_t i, std::string_view label) -> std::string {
+    // A whole-word label: "sku", not the start of "skull"; "ref." may run into the code.
+    if (i < lower.size() && std::isalpha(static_cast<unsigned char>(lower[i])) && label.back() != '.') return {};
+    while (i < text.size() && (text[i] == ':' || text[i] == '#' || text[i] == ' ' || text[i] == '.' ||
+                               text[i] == '-' || text[i] == '=' || text[i] == '|'))
+      ++i;
+    std::size_t j = i;
+    while (j < text.size() && code_char(text[j]) && j - i < 40) ++j;
+    while (j > i && (text[j - 1] == '.' || text[j - 1] == '-' || text[j - 1] == '/')) --j;
+    std::string code = text.substr(i, j - i);
+    const bool has_digit = std::any_of(code.begin(), code.end(), [](char c) { return c >= '0' && c <= '9'; });
+    return code.size() >= 3 && has_digit ? code : std::string{};
+  });
 }
 
 bool all_digits(std::string_view s) {
@@ -443,27 +451,18 @@ std::string sku_from_url(std::string_view url) {
 // ("Brand | Tefal", "Marke: Tefal"). Empty when there is none or it is long prose.
 std::string value_after_labels(const std::string& text, const std::string& lower,
                                std::span<const std::string_view> labels) {
-  for (auto label : labels) {
-    std::size_t from = 0;
-    while (true) {
-      const auto at = lower.find(label, from);
-      if (at == std::string::npos) break;
-      from = at + label.size();
-      if (at > 0 && std::isalnum(static_cast<unsigned char>(lower[at - 1]))) continue;
-      std::size_t i = at + label.size();
-      if (i < lower.size() && std::isalnum(static_cast<unsigned char>(lower[i]))) continue;
-      // The label must end its block or be followed by ':' (so "brand new" isn't a label).
-      std::size_t k = i;
-      while (k < text.size() && text[k] == ' ') ++k;
-      if (k >= text.size() || (text[k] != ':' && text[k] != '|')) continue;
-      while (k < text.size() && (text[k] == ':' || text[k] == '|' || text[k] == ' ')) ++k;
-      std::size_t end = text.find(" |", k);
-      if (end == std::string::npos) end = text.size();
-      std::string value = utf8::collapse_whitespace(text.substr(k, end - k));
-      if (!value.empty() && value.size() <= 40 && value.find(':') == std::string::npos) return value;
-    }
-  }
-  return {};
+  return first_after_label(lower, labels, [&](std::size_t i, std::string_view) -> std::string {
+    if (i < lower.size() && std::isalnum(static_cast<unsigned char>(lower[i]))) return {};
+    // The label must end its block or be followed by ':' (so "brand new" isn't a label).
+    std::size_t k = i;
+    while (k < text.size() && text[k] == ' ') ++k;
+    if (k >= text.size() || (text[k] != ':' && text[k] != '|')) return {};
+    while (k < text.size() && (text[k] == ':' || text[k] == '|' || text[k] == ' ')) ++k;
+    std::size_t end = text.find(" |", k);
+    if (end == std::string::npos) end = text.size();
+    std::string value = utf8::collapse_whitespace(text.substr(k, end - k));
+    return !value.empty() && value.size() <= 40 && value.find(':') == std::string::npos ? value : std::string{};
+  });
 }
 
 int name_similarity(std::string_view a, std::string_view b) {

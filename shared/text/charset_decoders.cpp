@@ -4,6 +4,8 @@
 // good, so each decoder is linear. Reads are always guarded by `i < n` checks.
 #include "text/charset_decoders.hpp"
 
+#include "text/utf8.hpp"
+
 #include <cstdint>
 
 namespace dealstack::charset {
@@ -13,25 +15,8 @@ namespace t = charset_tables;
 
 using Byte = unsigned char;
 
-// Appends a scalar value. Every caller passes a value from a WHATWG index or decoder,
-// which never is a surrogate or above U+10FFFF.
-inline void put(std::string& out, std::uint32_t cp) {
-  if (cp < 0x80) {
-    out.push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
-}
+// Appends a scalar value (from a WHATWG index or decoder: never a surrogate).
+inline void put(std::string& out, std::uint32_t cp) { utf8::append(out, static_cast<char32_t>(cp)); }
 
 inline void put_error(std::string& out) { out.append("\xEF\xBF\xBD", 3); }
 
