@@ -373,10 +373,13 @@ Result<Product> extract_product(std::string_view page_bytes, const ExtractOption
   // Availability: structured data, then meta tags, then what the page says. Out-of-stock
   // is never guessed: it needs a phrase near the product or a disabled buy button with no
   // enabled one.
-  // Structured data says in stock, the page says plainly it isn't and offers no enabled
-  // buy button: the page is what the shopper gets (stale feeds are common).
-  if (product.availability == Availability::InStock && visible.stock_phrase == Availability::OutOfStock &&
-      !(visible.buy_button && !visible.buy_button_disabled)) {
+  // Structured data says in stock, but the page says plainly it isn't and offers no enabled
+  // buy button, or its only buy button is disabled (not for want of a chosen size) and
+  // nothing says in stock: the page is what the shopper gets (stale feeds are common).
+  const bool only_disabled_buy = visible.buy_button && visible.buy_button_disabled;
+  if (product.availability == Availability::InStock &&
+      ((visible.stock_phrase == Availability::OutOfStock && !(visible.buy_button && !visible.buy_button_disabled)) ||
+       (only_disabled_buy && visible.stock_phrase != Availability::InStock))) {
     product.availability = Availability::OutOfStock;
     product.sources["availability"] = {"heuristic", 55};
   }

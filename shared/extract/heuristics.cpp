@@ -535,6 +535,15 @@ VisibleFacts read_visible_facts(const Document& doc, std::string_view expected_n
     const auto id = static_cast<NodeId>(i);
     if (!is_buy_control(doc, id, marks[i], text_len[i])) continue;
     const bool disabled = is_disabled(doc, id, marks[i]) || flags[i].hidden;
+    // "Select a size" / "Größe wählen": disabled until a variant is chosen, which says
+    // nothing about stock.
+    if (disabled) {
+      const std::string label = utf8::lower(doc.text_content(id, 120));
+      if (has_any(label, {"select", "choose", "size", "wählen", "auswählen", "choisir", "choisissez", "selecciona",
+                          "elige", "scegli", "seleziona", "kies", "selecione", "escolha", "wybierz", "vyberte",
+                          "выберите", "選択", "选择", "선택"}))
+        continue;
+    }
     if (!facts.buy_button || (facts.buy_button_disabled && !disabled)) {
       facts.buy_button = true;
       facts.buy_button_disabled = disabled;

@@ -409,6 +409,28 @@ TEST_CASE("trap: JSON-LD says InStock, the page says Sold out with only a disabl
               .sources = "availability=heuristic,name=json-ld,price=json-ld,sku=json-ld,url=url"});
 }
 
+TEST_CASE("trap: structured InStock but the only buy button is disabled: OutOfStock") {
+  check_page("trap-disabled-buy-button.html", "https://garden.example/reel",
+             {.name = "Garden Hose Reel 30 m",
+              .price = "54.50",
+              .currency = "EUR",
+              .availability = Availability::OutOfStock,
+              .sku = "GHR-30",
+              .url = "https://garden.example/reel",
+              .sources = "availability=heuristic,name=json-ld,price=json-ld,sku=json-ld,url=url"});
+}
+
+TEST_CASE("trap: a buy button disabled until a size is chosen says nothing about stock") {
+  check_page("trap-select-size-button.html", "https://shirts.example/linen",
+             {.name = "Linen Shirt",
+              .price = "39.00",
+              .currency = "GBP",
+              .availability = Availability::InStock,
+              .sku = "LS-100",
+              .url = "https://shirts.example/linen",
+              .sources = "availability=json-ld,name=json-ld,price=json-ld,sku=json-ld,url=url"});
+}
+
 TEST_CASE("trap: windows-1251 page: decoded first; Cyrillic stock phrase, buy button and sku label") {
   // The phrases are capitalised on the page ("В наличии", "Артикул:") and lower-case in
   // the heuristics' tables: they must match across case.
