@@ -89,24 +89,6 @@ ShopData read_shop_data(const html::Document& doc, const ExtractOptions& options
   return out;
 }
 
-int words_overlap(std::string_view a, std::string_view b) {
-  if (a.empty() || b.empty()) return 0;
-  const std::string la = utf8::lower(a), lb = utf8::lower(b);
-  if (la == lb) return 100;
-  int words = 0, found = 0;
-  std::size_t i = 0;
-  while (i < la.size()) {
-    std::size_t j = la.find(' ', i);
-    if (j == std::string::npos) j = la.size();
-    if (j - i >= 2) {
-      ++words;
-      if (lb.find(la.substr(i, j - i)) != std::string::npos) ++found;
-    }
-    i = j + 1;
-  }
-  return words ? found * 100 / words : 0;
-}
-
 std::string url_path(std::string_view u) {
   auto scheme = u.find("://");
   if (scheme != std::string_view::npos) u.remove_prefix(scheme + 3);
@@ -123,7 +105,7 @@ int main_product_score(const SchemaProduct& sp, std::string_view h1, std::string
                        std::string_view page_url, std::string_view canonical) {
   const Product& p = sp.product;
   int score = sp.neighbour ? -100 : 0;
-  score += std::max(words_overlap(p.name, h1), words_overlap(p.name, og_title) * 8 / 10) / 2;
+  score += std::max(word_overlap(p.name, h1, 2), word_overlap(p.name, og_title, 2) * 8 / 10) / 2;
   if (!p.url.empty()) {
     const std::string path = url_path(p.url);
     if (path.size() > 1 && (path == url_path(page_url) || path == url_path(canonical))) score += 40;
@@ -169,7 +151,7 @@ void fill_gaps(Product& into, const Product& from) {
 bool same_product(const Product& a, const Product& b) {
   if (!a.sku.empty() && a.sku == b.sku) return true;
   if (!a.gtin.empty() && a.gtin == b.gtin) return true;
-  return words_overlap(a.name, b.name) >= 60 || a.name.empty() || b.name.empty();
+  return word_overlap(a.name, b.name, 2) >= 60 || a.name.empty() || b.name.empty();
 }
 
 // Picks the best product among candidates of one source; nullptr when there is none.
@@ -229,7 +211,7 @@ Result<Product> extract_product(std::string_view page_bytes, const ExtractOption
 
   const std::string page_url = resolve_url(options.url, options.url);
   const MetaTags meta = read_meta_tags(doc, page_url);
-  const std::string base = meta.canonical.empty() ? page_url : page_url;  // links resolve against the page
+  const std::string& base = page_url;  // links resolve against the page, not its canonical URL
   std::string locale = doc.lang();
   if (locale.empty()) locale = meta.first({"og:locale", "language", "content-language"});
   for (char& c : locale)

@@ -25,11 +25,6 @@ constexpr std::size_t kMaxPriceText = 80;
 constexpr long kMainRegionBefore = 300;
 constexpr long kMainRegionAfter = 4000;
 
-bool is_inline(std::string_view tag) {
-  static constexpr std::array<std::string_view, 14> kInline = {"span", "b", "strong", "em", "i", "sup", "sub",
-                                                               "small", "a", "font", "bdi", "ins", "del", "s"};
-  return std::find(kInline.begin(), kInline.end(), tag) != kInline.end();
-}
 
 // Class, id and itemprop of an element, lower-cased and joined (for keyword checks).
 // Lower-cased as "<class> <itemprop> <data-testid/test/qa> | <id>" (the id last, after
@@ -204,7 +199,7 @@ std::string price_text(const Document& doc, NodeId id) {
     const Node& n = nodes[i];
     if (i != static_cast<std::size_t>(id) && n.depth <= base) break;
     if (n.kind == Node::Kind::Element) {
-      if (!is_inline(n.tag)) out.push_back(' ');
+      if (!html::is_inline_tag(n.tag)) out.push_back(' ');
       continue;
     }
     if (n.parent != html::kNoNode && doc.node(n.parent).tag == "sup" && !out.empty() && out.back() >= '0' &&
@@ -465,23 +460,6 @@ std::string value_after_labels(const std::string& text, const std::string& lower
   });
 }
 
-int name_similarity(std::string_view a, std::string_view b) {
-  // Share of a's words (3+ letters) that appear in b, 0..100.
-  const std::string la = utf8::lower(a), lb = utf8::lower(b);
-  int words = 0, found = 0;
-  std::size_t i = 0;
-  while (i < la.size()) {
-    while (i < la.size() && la[i] == ' ') ++i;
-    std::size_t j = la.find(' ', i);
-    if (j == std::string::npos) j = la.size();
-    if (j - i >= 3) {
-      ++words;
-      if (lb.find(la.substr(i, j - i)) != std::string::npos) ++found;
-    }
-    i = j + 1;
-  }
-  return words ? found * 100 / words : 0;
-}
 
 }  // namespace
 
@@ -520,7 +498,7 @@ VisibleFacts read_visible_facts(const Document& doc, std::string_view expected_n
     int score = (flags[i].hidden ? 0 : 20) + (flags[i].chrome ? 0 : 10);
     if (has_any(marks[i], {"title", "product", "name"})) score += 15;
     if (has_any(marks[i], {"error", "success", "message", "modal", "popup", "dialog", "logo"})) score -= 25;
-    if (!expected_name.empty()) score += name_similarity(t, expected_name);
+    if (!expected_name.empty()) score += word_overlap(t, expected_name, 3);
     if (score > best_title) {
       best_title = score;
       facts.title = std::move(t);
@@ -672,7 +650,7 @@ VisibleFacts read_visible_facts(const Document& doc, std::string_view expected_n
     if (n.kind == Node::Kind::Text) {
       if (n.parent != html::kNoNode && doc.node(n.parent).tag == "script") continue;
       region_text += n.text;
-    } else if (!is_inline(n.tag)) {
+    } else if (!html::is_inline_tag(n.tag)) {
       region_text += " | ";
     }
   }

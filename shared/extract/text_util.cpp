@@ -49,6 +49,24 @@ std::string clean_text(std::string_view s) {
   return utf8::collapse_whitespace(decoded);
 }
 
+int word_overlap(std::string_view a, std::string_view b, std::size_t min_word_bytes) {
+  if (a.empty() || b.empty()) return 0;
+  const std::string la = utf8::lower(a), lb = utf8::lower(b);
+  if (la == lb) return 100;
+  int words = 0, found = 0;
+  std::size_t i = 0;
+  while (i < la.size()) {
+    std::size_t j = la.find(' ', i);
+    if (j == std::string::npos) j = la.size();
+    if (j - i >= min_word_bytes) {
+      ++words;
+      if (lb.find(la.substr(i, j - i)) != std::string::npos) ++found;
+    }
+    i = j + 1;
+  }
+  return words ? found * 100 / words : 0;
+}
+
 bool icontains(std::string_view haystack, std::string_view needle) {
   if (needle.empty()) return true;
   if (needle.size() > haystack.size()) return false;

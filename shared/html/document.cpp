@@ -150,6 +150,14 @@ std::string tag_name(const GumboElement& el) {
 
 }  // namespace
 
+bool is_inline_tag(std::string_view tag) {
+  static constexpr std::string_view kInline[] = {"span", "b",   "strong", "em",  "i",   "sup", "sub",
+                                                 "small", "a", "font",   "bdi", "ins", "del", "s"};
+  for (auto t : kInline)
+    if (t == tag) return true;
+  return false;
+}
+
 Document Document::parse(std::string_view utf8_text, const ParseLimits& limits) {
   Document doc;
   Pool pool;
@@ -285,8 +293,7 @@ std::string Document::text_content(NodeId id, std::size_t max_bytes) const {
     if (i != begin && n.depth <= base_depth) break;
     if (n.kind == Node::Kind::Text) {
       raw += n.text;
-    } else if (n.tag != "span" && n.tag != "b" && n.tag != "strong" && n.tag != "em" && n.tag != "i" &&
-               n.tag != "sup" && n.tag != "sub" && n.tag != "small" && n.tag != "a" && n.tag != "font") {
+    } else if (!is_inline_tag(n.tag)) {
       raw.push_back(' ');
     }
     if (raw.size() > max_bytes * 2 + 64) break;

@@ -40,6 +40,9 @@ struct ParseLimits {
   std::size_t max_depth = 512;
 };
 
+// Phrasing elements that don't separate words when their text is joined ("<b>12</b>,99").
+bool is_inline_tag(std::string_view tag);
+
 class Document {
  public:
   // Parses UTF-8 HTML. Never fails: any byte sequence gives some (possibly empty) tree.

@@ -43,3 +43,13 @@ TEST_CASE("icontains is ASCII case-insensitive") {
   CHECK_FALSE(icontains("ab", "abc"));
   CHECK_FALSE(icontains("Kettle", "kettles"));
 }
+
+TEST_CASE("word_overlap: share of a's words found in b, across case, with a minimum word length") {
+  CHECK(dealstack::word_overlap("Glass Kettle 1.7 L", "GLASS KETTLE 1.7 L - Homeware", 2) == 100);
+  CHECK(dealstack::word_overlap("Glass Kettle", "Steel Kettle", 3) == 50);
+  CHECK(dealstack::word_overlap("Чайник Стеклянный", "чайник", 3) == 50);
+  CHECK(dealstack::word_overlap("TV 4K", "Television", 3) == 0);  // no word long enough
+  CHECK(dealstack::word_overlap("TV 4K", "tv 4k", 3) == 100);     // equal texts
+  CHECK(dealstack::word_overlap("", "x", 2) == 0);
+  CHECK(dealstack::word_overlap("x", "", 2) == 0);
+}
