@@ -20,6 +20,9 @@ constexpr std::string_view kUsage =
     "  extract [--url URL] [--charset NAME] [FILE | -]\n"
     "        read the product on an HTML page; prints one JSON object\n"
     "        (exit 3: no product on the page; exit 2: unreadable input)\n"
+    "  stack [FILE | -]\n"
+    "        find the cheapest legal stack of offers for a cart; JSON in, JSON out\n"
+    "        (docs/stacking.md; exit 1: the request was refused)\n"
     "  version\n"
     "\n"
     "Each command takes --help.\n";
@@ -38,6 +41,7 @@ int main(int argc, char** argv) {
   dealstack::cli::Io io{std::cin, std::cout, std::cerr};
   if (command == "price") return dealstack::cli::price_command(args, io);
   if (command == "extract") return dealstack::cli::extract_command(args, io);
+  if (command == "stack") return dealstack::cli::stack_command(args, io);
   if (command == "version" || command == "--version") {
     std::cout << "dealstack " << DEALSTACK_VERSION << "\n";
     return 0;

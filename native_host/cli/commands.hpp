@@ -1,6 +1,6 @@
 // One function per CLI subcommand. Each takes its arguments (after the subcommand name)
 // and the process's streams, and returns the exit code:
-//   0 success, 1 failure, 2 usage error or unreadable input, 3 no product (extract).
+//   0 success, 1 failure (stack: the request was refused), 2 usage error or unreadable input, 3 no product (extract).
 #pragma once
 
 #include <iosfwd>
@@ -17,5 +17,6 @@ struct Io {
 
 int price_command(const std::vector<std::string>& args, Io io);
 int extract_command(const std::vector<std::string>& args, Io io);
+int stack_command(const std::vector<std::string>& args, Io io);
 
 }  // namespace dealstack::cli

@@ -1,0 +1,84 @@
+// What the stacker works out once per request before it searches: which lines each discount
+// looks at, whether its conditions hold, where it sits in the retailer's application order,
+// how much it could save at most, and which offers may go together. Internal to stacking/.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "stacking/model.hpp"
+
+namespace dealstack::stacking {
+
+struct PreparedDiscount {
+  std::vector<std::size_t> lines;        // eligible line indices, ascending
+  bool qualifies = false;                // scope non-empty and static conditions met
+  std::string why_not;                   // stable code when it doesn't: "no_eligible_line",
+                                         // "min_spend", "min_quantity", "no_tier"
+  Minor shortfall = 0;                   // min_spend / no_tier: eligible spend missing
+  int stage = 0;                         // application stage under the retailer's order
+  const Tier* tier = nullptr;            // tiered: the tier reached
+  std::vector<std::int64_t> free_units;  // buy_x_get_y: discounted units per eligible line
+  Minor standalone = 0;                  // merchandise saving when applied alone
+  bool is_code = false;
+  bool is_shipping = false;              // free_shipping (no merchandise effect)
+};
+
+struct Prepared {
+  explicit Prepared(const Request& request);
+
+  const Request& req;
+  std::vector<Minor> original;  // each line's amount before discounts
+  Minor subtotal = 0;
+  std::vector<PreparedDiscount> discounts;
+  // compatible[i] is a bitset over discounts: bit j set when i and j may be combined.
+  std::size_t words = 0;
+  std::vector<std::uint64_t> compatible;
+  std::vector<std::vector<std::size_t>> card_offers_of;  // per wallet card: CardOffer indices
+
+  bool compatible_with(std::size_t i, std::size_t j) const {
+    return (compatible[i * words + j / 64] >> (j % 64) & 1) != 0;
+  }
+};
+
+// The order a set of discounts applies in under the retailer's rules. `chosen` lists
+// indices into Request::discounts; in `entry` order the codes keep their order in `chosen`.
+std::vector<std::size_t> application_sequence(const Prepared& p,
+                                              const std::vector<std::size_t>& chosen);
+
+// Applies one discount to the current line amounts `a` (in place) and returns what it took
+// off the merchandise. The discount must qualify.
+Minor apply_discount(const Prepared& p, std::size_t d, std::vector<Minor>& a);
+
+// Order totals for line amounts `a` with shipping option `option` (kNone: no shipping).
+struct Totals {
+  Minor merchandise = 0;  // M: sum of a
+  Minor shipping_list = 0;  // the option's price
+  Minor shipping = 0;     // S: after free-over and free-shipping discounts
+  Minor tax = 0;          // T
+  Minor total = 0;        // D = M + S + T
+  bool free_over_met = false;
+};
+Totals order_totals(const Prepared& p, const std::vector<Minor>& a, std::size_t option,
+                    bool free_shipping_discount);
+
+// Whether free-shipping discount d covers shipping option `option`.
+bool covers_option(const Prepared& p, std::size_t d, std::size_t option);
+
+// Codes a portal doesn't list (so using them voids its cashback).
+bool portal_voided(const Prepared& p, std::size_t portal, const std::vector<std::size_t>& chosen);
+
+// Portal cashback (face) for merchandise M with gift-card face G applied.
+Minor portal_cashback(const Prepared& p, std::size_t portal, Minor merchandise, Minor gift_face);
+
+// A card-linked offer's payback for an amount K charged to its card (0 when it doesn't
+// pay: min spend not met or the payment path is excluded).
+Minor card_offer_back(const Prepared& p, std::size_t offer, Minor charged);
+bool card_offer_path_excluded(const Prepared& p, std::size_t offer);
+
+// A card's base rewards for K charged, valued by the card's reward value.
+Minor card_rewards(const Prepared& p, std::size_t card, Minor charged);
+
+}  // namespace dealstack::stacking

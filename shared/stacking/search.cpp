@@ -1,0 +1,384 @@
+#include "stacking/search.hpp"
+
+#include <algorithm>
+#include <numeric>
+#include <utility>
+#include <vector>
+
+#include "stacking/arith.hpp"
+#include "stacking/gift_plans.hpp"
+
+namespace dealstack::stacking {
+namespace {
+
+constexpr Minor kInfinity = std::numeric_limits<Minor>::max();
+
+// The best way to pay for one priced discount set with one shipping option.
+struct Payment {
+  Minor net = kInfinity;
+  int steps = 0;
+  std::size_t plan = 0;
+  std::size_t portal = kNone;
+  std::size_t card = kNone;
+};
+
+struct Frame {
+  std::vector<std::size_t> chosen;  // in the order chosen (entry order for codes)
+  std::vector<std::size_t> seq;     // application order
+  std::vector<Minor> a;             // line amounts after seq
+  std::vector<std::uint64_t> allowed;  // discounts combinable with everything chosen
+  std::size_t last = kNone;         // DFS position of the last candidate added (by position)
+  int codes = 0;
+  int shipping_codes = 0;
+  bool code_phase = false;          // entry order: a code has been chosen
+};
+
+class Searcher {
+ public:
+  Searcher(const Prepared& p, const Layers& layers, const SearchLimits& limits)
+      : p_(p), layers_(layers), limits_(limits) {}
+
+  Result<Found> run() {
+    const Request& req = p_.req;
+    for (std::size_t d = 0; d < p_.discounts.size(); ++d) {
+      const auto& pd = p_.discounts[d];
+      if (!pd.qualifies) continue;
+      if (pd.is_code ? !layers_.codes : !layers_.promotions) continue;
+      if (pd.is_code && req.rules.max_codes < 1) continue;
+      candidates_.push_back(d);
+    }
+    // Biggest possible saving first: good stacks are found early, which prunes the rest.
+    std::stable_sort(candidates_.begin(), candidates_.end(), [&](std::size_t x, std::size_t y) {
+      return weight(x) > weight(y);
+    });
+    position_.assign(p_.discounts.size(), kNone);
+    for (std::size_t k = 0; k < candidates_.size(); ++k) position_[candidates_[k]] = k;
+
+    Minor max_total = 0;
+    std::vector<Minor> original = p_.original;
+    if (req.cart.shipping.empty()) {
+      max_total = order_totals(p_, original, kNone, false).total;
+    } else {
+      for (std::size_t s = 0; s < req.cart.shipping.size(); ++s)
+        max_total = std::max(max_total, order_totals(p_, original, s, false).total);
+    }
+    if (layers_.gift_cards && !req.gift_cards.empty()) {
+      auto all = gift_plans(req, false, max_total, limits_.max_gift_card_plans);
+      if (!all) return all.error();
+      auto with_codes = gift_plans(req, true, max_total, limits_.max_gift_card_plans);
+      if (!with_codes) return with_codes.error();
+      plans_ = std::move(*all);
+      plans_with_codes_ = std::move(*with_codes);
+    } else {
+      plans_.assign(1, GiftPlan{});
+      plans_with_codes_ = plans_;
+    }
+    prepare_bound();
+
+    Frame root;
+    root.a = p_.original;
+    root.allowed.assign(p_.words, ~std::uint64_t{0});
+    if (!price(root)) return too_large();
+    if (!descend(root)) return too_large();
+    best_.nodes = nodes_;
+    return best_;
+  }
+
+ private:
+  Error too_large() const {
+    return make_error("search_too_large",
+                      "offers: more combinable discounts than the stacker searches exactly "
+                      "(over " + std::to_string(limits_.max_nodes) +
+                          " discount sets); send fewer offers");
+  }
+
+  Minor weight(std::size_t d) const {
+    const auto& pd = p_.discounts[d];
+    if (!pd.is_shipping) return pd.standalone;
+    Minor most = 0;
+    for (const auto& s : p_.req.cart.shipping) most = std::max(most, s.price);
+    return most;
+  }
+
+  // ---- the lower bound -------------------------------------------------------------
+  // Every value that comes back after checkout (cashback, rewards, card offers, the gift
+  // cards' discount) is at most alpha * D + beta for an order total D, so a stack's net is
+  // at least phi(D) = D - ceil(alpha * D) - beta, which never decreases as D grows (alpha
+  // below 100 %). A subtree whose smallest possible D gives phi above the best net found
+  // holds nothing better.
+  void prepare_bound() {
+    const Request& req = p_.req;
+    Wide alpha = 0;
+    Minor beta = 4 + static_cast<Minor>(req.card_offers.size());
+    if (layers_.portals) {
+      Wide a = 0;
+      Minor b = 0;
+      for (const Portal& pt : req.portals) {
+        if (pt.is_percent) {
+          a = std::max<Wide>(a, ceil_div(static_cast<Wide>(pt.percent.ppm) *
+                                             req.preferences.cashback_value.ppm,
+                                         Rate::kOne));
+        } else {
+          b = std::max<Minor>(b, static_cast<Minor>(ceil_div(
+                                     static_cast<Wide>(pt.amount) *
+                                         req.preferences.cashback_value.ppm,
+                                     Rate::kOne)));
+        }
+      }
+      alpha += a;
+      beta += b;
+    }
+    Wide card_a = 0;
+    Minor card_b = 0;
+    for (std::size_t c = 0; c < req.wallet.cards.size(); ++c) {
+      const Card& card = req.wallet.cards[c];
+      Wide a = ceil_div(static_cast<Wide>(card.earn.ppm) * card.reward_value.ppm, Rate::kOne);
+      Minor b = 0;
+      if (layers_.card_offers) {
+        for (std::size_t o : p_.card_offers_of[c]) {
+          const CardOffer& co = req.card_offers[o];
+          if (co.is_percent) a += co.percent.ppm;
+          else b += co.amount;
+        }
+      }
+      card_a = std::max(card_a, a);
+      card_b = std::max(card_b, b);
+    }
+    alpha += card_a;
+    beta += card_b;
+    if (layers_.gift_cards) {
+      Wide a = 0;
+      for (const GiftCardOffer& g : req.gift_cards)
+        for (const Denomination& d : g.denominations)
+          if (d.face > 0 && d.price < d.face)
+            a = std::max<Wide>(a, ceil_div(static_cast<Wide>(d.face - d.price) * Rate::kOne, d.face));
+      alpha += a;
+    }
+    alpha_ = alpha;
+    beta_ = beta;
+    can_prune_ = alpha < Rate::kOne;
+
+    // Shipping can't cost less than this, whatever is chosen.
+    shipping_floor_ = 0;
+    if (!req.cart.shipping.empty()) {
+      bool free_possible = false;
+      for (std::size_t d : candidates_) free_possible |= p_.discounts[d].is_shipping;
+      Minor floor = kInfinity;
+      for (const ShippingOption& s : req.cart.shipping)
+        floor = std::min(floor, (s.free_over || free_possible) ? 0 : s.price);
+      shipping_floor_ = floor;
+    }
+    if (req.cart.tax.basis == AmountBasis::before_discounts) {
+      fixed_tax_ = order_totals(p_, p_.original, kNone, false).tax;
+    }
+  }
+
+  static Wide ceil_div(Wide a, Wide b) { return (a + b - 1) / b; }
+
+  Minor phi(Minor total) const {
+    return total - static_cast<Minor>(ceil_div(static_cast<Wide>(total) * alpha_, Rate::kOne)) -
+           beta_;
+  }
+
+  Minor tax_floor(Minor merchandise) const {
+    const Request& req = p_.req;
+    if (req.cart.tax.rate.ppm == 0) return 0;
+    if (req.cart.tax.basis == AmountBasis::before_discounts) return fixed_tax_;
+    const Minor t = static_cast<Minor>(static_cast<Wide>(merchandise) * req.cart.tax.rate.ppm /
+                                       Rate::kOne) -
+                    static_cast<Minor>(req.cart.lines.size()) - 1;
+    return std::max<Minor>(0, t);
+  }
+
+  // Whether candidate position k could still be added below frame f.
+  bool open(const Frame& f, std::size_t k) const {
+    const std::size_t d = candidates_[k];
+    if ((f.allowed[d / 64] >> (d % 64) & 1) == 0) return false;
+    const bool code = p_.discounts[d].is_code;
+    if (p_.req.rules.order == ApplicationOrder::entry) {
+      if (code) return std::find(f.chosen.begin(), f.chosen.end(), d) == f.chosen.end();
+      return !f.code_phase && (f.last == kNone || k > f.last);
+    }
+    return f.last == kNone || k > f.last;
+  }
+
+  bool room_for(const Frame& f, std::size_t d) const {
+    const auto& pd = p_.discounts[d];
+    if (!pd.is_code) return true;
+    const auto& rules = p_.req.rules;
+    if (f.codes + 1 > rules.max_codes) return false;
+    if (pd.is_shipping) return f.shipping_codes + 1 <= rules.max_shipping_codes;
+    return f.codes - f.shipping_codes + 1 <= rules.max_product_order_codes;
+  }
+
+  // A lower bound on the net of every stack in the subtree rooted at f (f included).
+  Minor lower_bound(const Frame& f) const {
+    Minor merchandise = 0;
+    for (Minor x : f.a) merchandise += x;
+    const auto& rules = p_.req.rules;
+    int slots = rules.max_codes - f.codes;
+    Minor saving = 0;
+    for (std::size_t k = 0; k < candidates_.size(); ++k) {
+      const std::size_t d = candidates_[k];
+      const auto& pd = p_.discounts[d];
+      if (pd.is_shipping || pd.standalone == 0 || !open(f, k)) continue;
+      if (pd.is_code) {
+        if (slots <= 0) continue;
+        --slots;
+      }
+      saving += pd.standalone;
+      if (saving >= merchandise) break;
+    }
+    const Minor m = std::max<Minor>(0, merchandise - saving);
+    return phi(m + shipping_floor_ + tax_floor(m));
+  }
+
+  // ---- pricing a node ----------------------------------------------------------------
+  // Prices frame f (its discounts with every shipping option and the best payment) and
+  // keeps it when it beats the best so far. False when the node budget is spent.
+  bool price(const Frame& f) {
+    if (++nodes_ > limits_.max_nodes) return false;
+    const Request& req = p_.req;
+    const std::size_t options = req.cart.shipping.empty() ? 1 : req.cart.shipping.size();
+    voided_.assign(req.portals.size(), false);
+    for (std::size_t pt = 0; pt < req.portals.size(); ++pt)
+      voided_[pt] = portal_voided(p_, pt, f.chosen);
+    for (std::size_t o = 0; o < options; ++o) {
+      const std::size_t option = req.cart.shipping.empty() ? kNone : o;
+      bool free = false;
+      for (std::size_t d : f.chosen)
+        if (p_.discounts[d].is_shipping && covers_option(p_, d, option)) free = true;
+      const Totals t = order_totals(p_, f.a, option, free);
+      if (have_best_ && can_prune_ && phi(t.total) > best_.net) continue;
+      const Payment pay = pay_for(t.merchandise, t.total, f.codes > 0);
+      const int steps = static_cast<int>(f.chosen.size()) + pay.steps;
+      if (!have_best_ || better(pay.net, steps, f.codes, best_)) {
+        have_best_ = true;
+        best_.net = pay.net;
+        best_.steps = steps;
+        best_.codes = f.codes;
+        Stack& s = best_.stack;
+        s.discounts = f.chosen;
+        s.shipping = option;
+        s.portal = pay.portal;
+        s.card = pay.card;
+        s.card_offers = layers_.card_offers;
+        const auto& plans = f.codes > 0 ? plans_with_codes_ : plans_;
+        s.gift_cards = plans[pay.plan].uses;
+      }
+    }
+    return true;
+  }
+
+  Payment pay_for(Minor merchandise, Minor total, bool codes) const {
+    const Request& req = p_.req;
+    const auto& plans = codes ? plans_with_codes_ : plans_;
+    Payment best;
+    for (std::size_t k = 0; k < plans.size() && plans[k].face <= total; ++k) {
+      const GiftPlan& plan = plans[k];
+      const Minor charged = total - plan.face;
+      Minor portal_value = 0;
+      std::size_t portal = kNone;
+      if (layers_.portals) {
+        for (std::size_t pt = 0; pt < req.portals.size(); ++pt) {
+          if (voided_[pt]) continue;
+          const Minor v = apply_rate(portal_cashback(p_, pt, merchandise, plan.face),
+                                     req.preferences.cashback_value, req.rules.rounding);
+          if (v > portal_value) {
+            portal_value = v;
+            portal = pt;
+          }
+        }
+      }
+      Minor card_value = 0;
+      int card_steps = 0;
+      std::size_t card = kNone;
+      for (std::size_t c = 0; c < req.wallet.cards.size(); ++c) {
+        Minor v = card_rewards(p_, c, charged);
+        int steps = 0;
+        if (layers_.card_offers) {
+          for (std::size_t o : p_.card_offers_of[c]) {
+            const Minor back = card_offer_back(p_, o, charged);
+            if (back > 0) {
+              v += back;
+              ++steps;
+            }
+          }
+        }
+        if (v > card_value || (v == card_value && v > 0 && steps < card_steps)) {
+          card_value = v;
+          card_steps = steps;
+          card = c;
+        }
+      }
+      const Minor net = plan.cost + charged - portal_value - card_value;
+      const int steps = plan.offers + (portal != kNone ? 1 : 0) + card_steps;
+      if (net < best.net || (net == best.net && steps < best.steps)) {
+        best.net = net;
+        best.steps = steps;
+        best.plan = k;
+        best.portal = portal;
+        best.card = card;
+      }
+    }
+    return best;
+  }
+
+  // ---- the search --------------------------------------------------------------------
+  bool descend(const Frame& f) {
+    for (std::size_t k = 0; k < candidates_.size(); ++k) {
+      if (!open(f, k)) continue;
+      const std::size_t d = candidates_[k];
+      if (!room_for(f, d)) continue;
+      Frame child;
+      child.chosen = f.chosen;
+      child.chosen.push_back(d);
+      child.codes = f.codes + (p_.discounts[d].is_code ? 1 : 0);
+      child.shipping_codes =
+          f.shipping_codes + (p_.discounts[d].is_code && p_.discounts[d].is_shipping ? 1 : 0);
+      child.code_phase = f.code_phase || p_.discounts[d].is_code;
+      child.last = (p_.req.rules.order == ApplicationOrder::entry && p_.discounts[d].is_code)
+                       ? f.last
+                       : k;
+      child.allowed = f.allowed;
+      for (std::size_t w = 0; w < p_.words; ++w) child.allowed[w] &= p_.compatible[d * p_.words + w];
+      child.seq = application_sequence(p_, child.chosen);
+      // Reuse the parent's line amounts when the new discount applies after all of its.
+      if (std::equal(f.seq.begin(), f.seq.end(), child.seq.begin())) {
+        child.a = f.a;
+        apply_discount(p_, d, child.a);
+      } else {
+        child.a = p_.original;
+        for (std::size_t x : child.seq) apply_discount(p_, x, child.a);
+      }
+      if (can_prune_ && lower_bound(child) > best_.net) continue;
+      if (!price(child)) return false;
+      if (!descend(child)) return false;
+    }
+    return true;
+  }
+
+  const Prepared& p_;
+  Layers layers_;
+  SearchLimits limits_;
+  std::vector<std::size_t> candidates_;
+  std::vector<std::size_t> position_;
+  std::vector<GiftPlan> plans_, plans_with_codes_;
+  std::vector<bool> voided_;
+  Wide alpha_ = 0;
+  Minor beta_ = 0;
+  bool can_prune_ = false;
+  Minor shipping_floor_ = 0;
+  Minor fixed_tax_ = 0;
+  Found best_;
+  bool have_best_ = false;
+  std::size_t nodes_ = 0;
+};
+
+}  // namespace
+
+Result<Found> search(const Prepared& p, const Layers& layers, const SearchLimits& limits) {
+  return Searcher(p, layers, limits).run();
+}
+
+}  // namespace dealstack::stacking

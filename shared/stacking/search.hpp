@@ -1,0 +1,52 @@
+// The exact optimizer: the legal stack with the lowest net effective price, found by
+// branch and bound over the discounts (each node priced exactly; a subtree is skipped only
+// when a proven lower bound on every stack in it is above the best net found so far) and,
+// for each discount set, an exact choice of shipping option, gift cards, card and portal.
+// Ties go to fewer steps, then fewer codes, then the first found in a fixed order, so the
+// same request always gives the same stack.
+#pragma once
+
+#include <cstddef>
+
+#include "core/result.hpp"
+#include "stacking/model.hpp"
+#include "stacking/prepared.hpp"
+
+namespace dealstack::stacking {
+
+// Which layers the search may use (the alternatives switch one off at a time).
+struct Layers {
+  bool codes = true;
+  bool promotions = true;
+  bool portals = true;
+  bool card_offers = true;  // card-linked offers (the card's base rewards always count)
+  bool gift_cards = true;
+};
+
+struct SearchLimits {
+  // Most discount sets the search may price before it gives up with "search_too_large"
+  // (a deterministic count, not a clock). Realistic requests need a few hundred.
+  std::size_t max_nodes = 2'000'000;
+  // Most gift-card combinations it may consider.
+  std::size_t max_gift_card_plans = 200'000;
+};
+
+struct Found {
+  Stack stack;
+  Minor net = 0;
+  int steps = 0;
+  int codes = 0;
+  std::size_t nodes = 0;  // discount sets priced (for the benchmark)
+};
+
+// (net, steps, codes) ordering shared by the search and the exhaustive reference.
+inline bool better(Minor net, int steps, int codes, const Found& than) {
+  if (net != than.net) return net < than.net;
+  if (steps != than.steps) return steps < than.steps;
+  return codes < than.codes;
+}
+
+// Errors: "search_too_large" when the limits are hit.
+Result<Found> search(const Prepared& p, const Layers& layers = {}, const SearchLimits& limits = {});
+
+}  // namespace dealstack::stacking

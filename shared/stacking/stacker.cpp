@@ -1,0 +1,272 @@
+#include "stacking/stacker.hpp"
+
+#include <algorithm>
+#include <utility>
+
+#include "money/money.hpp"
+#include "stacking/arith.hpp"
+#include "stacking/prepared.hpp"
+#include "stacking/request_json.hpp"
+
+namespace dealstack::stacking {
+namespace {
+
+std::string amount(const Request& req, Minor minor) {
+  return Money{minor, req.cart.currency}.amount_string();
+}
+
+Minor baseline_total(const Prepared& p) {
+  const auto& shipping = p.req.cart.shipping;
+  if (shipping.empty()) return order_totals(p, p.original, kNone, false).total;
+  Minor best = order_totals(p, p.original, 0, false).total;
+  for (std::size_t s = 1; s < shipping.size(); ++s)
+    best = std::min(best, order_totals(p, p.original, s, false).total);
+  return best;
+}
+
+void add_warnings(const Prepared& p, const Found& f, const Evaluation& e,
+                  std::vector<Warning>& out) {
+  const Request& req = p.req;
+  const auto money = [&](Minor m) { return amount(req, m); };
+  // Codes that void a portal's cashback.
+  for (std::size_t pt = 0; pt < req.portals.size(); ++pt) {
+    if (!portal_voided(p, pt, f.stack.discounts)) continue;
+    const Minor would = apply_rate(portal_cashback(p, pt, e.merchandise, e.gift_card_face),
+                                   req.preferences.cashback_value, req.rules.rounding);
+    if (would <= 0) continue;
+    std::string codes;
+    for (std::size_t d : f.stack.discounts) {
+      if (!p.discounts[d].is_code) continue;
+      std::string code = req.discounts[d].code, low = code;
+      for (char& c : low)
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+      const auto& listed = *req.portals[pt].listed_codes;
+      if (std::find(listed.begin(), listed.end(), low) == listed.end())
+        codes += (codes.empty() ? "" : ", ") + code;
+    }
+    const std::string& name = req.portals[pt].name.empty() ? req.portals[pt].id : req.portals[pt].name;
+    out.push_back({"code_voids_cashback",
+                   "Code " + codes + " isn't listed by " + name + ": using it voids " + name +
+                       "'s cashback (" + money(would) + "). The stack is still the cheapest with that loss counted.",
+                   req.portals[pt].id, would});
+  }
+  // A payment path (PayPal, a phone wallet) that voids a card offer.
+  for (std::size_t c = 0; c < req.wallet.cards.size(); ++c) {
+    for (std::size_t o : p.card_offers_of[c]) {
+      if (!card_offer_path_excluded(p, o)) continue;
+      const CardOffer& co = req.card_offers[o];
+      const Minor charged = e.charged;
+      Minor would = 0;
+      if (charged > 0 && charged >= co.min_spend) {
+        would = co.is_percent ? apply_rate(charged, co.percent, req.rules.rounding) : co.amount;
+        if (co.cap) would = std::min(would, *co.cap);
+        would = std::min(would, charged);
+      }
+      const std::string& card = req.wallet.cards[c].name.empty() ? req.wallet.cards[c].id
+                                                                 : req.wallet.cards[c].name;
+      out.push_back({"payment_path_voids_card_offer",
+                     "Paying through " + req.wallet.payment_path + " voids the " + card +
+                         " offer \"" + (co.label.empty() ? co.id : co.label) + "\"" +
+                         (would > 0 ? " (" + money(would) + " back)" : "") +
+                         "; pay with the card directly to get it.",
+                     co.id, would});
+    }
+  }
+  if (f.stack.portal != kNone) {
+    const Portal& pt = req.portals[f.stack.portal];
+    const std::string& name = pt.name.empty() ? pt.id : pt.name;
+    if (pt.excludes_gift_cards && e.gift_card_face > 0) {
+      const Minor full = apply_rate(portal_cashback(p, f.stack.portal, e.merchandise, 0),
+                                    req.preferences.cashback_value, req.rules.rounding);
+      const Minor lost = full - e.cashback_value;
+      if (lost > 0)
+        out.push_back({"gift_cards_earn_no_cashback",
+                       "The " + money(e.gift_card_face) + " paid with gift cards earns no " + name +
+                           " cashback (" + money(lost) + " less); the stack still comes out ahead.",
+                       pt.id, lost});
+    }
+    if (pt.pending_days > 0)
+      out.push_back({"cashback_pending",
+                     name + " pays its cashback after about " + std::to_string(pt.pending_days) +
+                         " days.",
+                     pt.id, e.cashback});
+    if (pt.clawback_on_returns)
+      out.push_back({"clawback_on_returns",
+                     name + " takes its cashback back if you return the items.", pt.id, e.cashback});
+  }
+  for (const auto& [o, back] : e.card_offers) {
+    const CardOffer& co = req.card_offers[o];
+    if (co.pending_days > 0)
+      out.push_back({"card_offer_pending",
+                     "The card offer \"" + (co.label.empty() ? co.id : co.label) +
+                         "\" credits " + money(back) + " after about " +
+                         std::to_string(co.pending_days) + " days.",
+                     co.id, back});
+  }
+  if (e.codes > 0) {
+    for (const GiftCardOffer& g : req.gift_cards) {
+      if (g.combines_with_codes) continue;
+      out.push_back({"gift_card_not_with_codes",
+                     "Gift cards from " + (g.source.empty() ? g.id : g.source) +
+                         " can't be used together with codes at this shop; the codes save more.",
+                     g.id, 0});
+    }
+  }
+  for (const DiscountEffect& d : e.discounts) {
+    if (d.shipping >= 0) continue;
+    out.push_back({"discount_loses_free_shipping",
+                   "After \"" + (req.discounts[d.offer].label.empty() ? req.discounts[d.offer].id
+                                                                      : req.discounts[d.offer].label) +
+                       "\" the order is under the free-shipping threshold, so shipping costs " +
+                       money(-d.shipping) + "; the discount still saves more.",
+                   req.discounts[d.offer].id, -d.shipping});
+  }
+}
+
+struct HintCandidate {
+  std::string code;
+  std::string offer;
+  std::string what;  // "free shipping", "SAVE20", ...
+  Minor add = 0;
+};
+
+void add_hints(const Request& req, const Prepared& p, const Found& best, const Evaluation& e,
+               const SearchLimits& limits, std::vector<Hint>& out) {
+  std::vector<HintCandidate> candidates;
+  // Thresholds on the merchandise.
+  for (std::size_t s = 0; s < req.cart.shipping.size(); ++s) {
+    const ShippingOption& opt = req.cart.shipping[s];
+    if (!opt.free_over || e.shipping == 0) continue;
+    const Minor basis = opt.free_over_basis == AmountBasis::before_discounts ? p.subtotal : e.merchandise;
+    if (basis >= *opt.free_over) continue;
+    Minor add = *opt.free_over - basis;
+    candidates.push_back({"free_shipping_threshold", opt.id, "free shipping", add});
+    // After percentage discounts an added item counts for less; scale up once.
+    if (opt.free_over_basis == AmountBasis::after_discounts && e.merchandise > 0 &&
+        e.merchandise < p.subtotal) {
+      const Minor scaled = static_cast<Minor>(
+          (static_cast<Wide>(add) * p.subtotal + e.merchandise - 1) / e.merchandise);
+      candidates.push_back({"free_shipping_threshold", opt.id, "free shipping", scaled});
+    }
+  }
+  for (std::size_t d = 0; d < req.discounts.size(); ++d) {
+    const auto& pd = p.discounts[d];
+    const DiscountOffer& offer = req.discounts[d];
+    if (offer.scope.selects()) continue;  // an added item might not be in its scope
+    const std::string what = offer.code.empty() ? (offer.label.empty() ? offer.id : offer.label)
+                                                : "code " + offer.code;
+    if (!pd.qualifies && (pd.why_not == "min_spend" || pd.why_not == "no_tier") && pd.shortfall > 0) {
+      candidates.push_back({"offer_min_spend", offer.id, what, pd.shortfall});
+    } else if (pd.qualifies && pd.tier != nullptr) {
+      for (const Tier& t : offer.discount.tiers) {
+        if (t.min_spend > pd.tier->min_spend) {
+          Minor spend = 0;
+          for (std::size_t i : pd.lines) spend += p.original[i];
+          candidates.push_back({"next_tier", offer.id, what + " (next tier)", t.min_spend - spend});
+          break;
+        }
+      }
+    }
+  }
+  if (best.stack.card != kNone) {
+    for (std::size_t o : p.card_offers_of[best.stack.card]) {
+      const CardOffer& co = req.card_offers[o];
+      if (card_offer_path_excluded(p, o) || e.charged >= co.min_spend) continue;
+      candidates.push_back({"card_offer_min_spend", co.id,
+                            "the card offer \"" + (co.label.empty() ? co.id : co.label) + "\"",
+                            co.min_spend - e.charged});
+    }
+  }
+  // "A little more": at most half the cart again.
+  std::vector<Hint> found;
+  for (const HintCandidate& c : candidates) {
+    if (c.add <= 0 || c.add > std::max<Minor>(p.subtotal / 2, 1)) continue;
+    Request more = req;
+    more.preferences.hints = false;
+    more.preferences.alternatives = false;
+    Line extra;
+    extra.sku = "";
+    extra.name = "another item";
+    extra.unit_price = c.add;
+    extra.quantity = 1;
+    more.cart.lines.push_back(extra);
+    const Prepared q(more);
+    auto r = search(q, {}, limits);
+    if (!r) continue;
+    const Minor saves = best.net - (r->net - c.add);
+    if (saves <= 0) continue;
+    Hint h;
+    h.code = c.code;
+    h.offer = c.offer;
+    h.add = c.add;
+    h.saves = saves;
+    h.message = "Add " + amount(req, c.add) + " to reach " + c.what + ": saves " +
+                amount(req, saves) + " net";
+    found.push_back(std::move(h));
+  }
+  // The best hint per threshold, then the three that save most.
+  std::stable_sort(found.begin(), found.end(), [](const Hint& a, const Hint& b) {
+    return a.saves != b.saves ? a.saves > b.saves : a.add < b.add;
+  });
+  for (Hint& h : found) {
+    const bool dup = std::any_of(out.begin(), out.end(), [&](const Hint& o) {
+      return o.offer == h.offer && o.code == h.code;
+    });
+    if (!dup && out.size() < 3) out.push_back(std::move(h));
+  }
+}
+
+}  // namespace
+
+Result<StackResult> stack_deals(const Request& request, const SearchLimits& limits) {
+  const Prepared p(request);
+  auto best = search(p, {}, limits);
+  if (!best) return best.error();
+  auto evaluation = evaluate(p, best->stack);
+  if (!evaluation)  // the search only builds legal stacks
+    return make_error("internal_error", "the chosen stack failed to evaluate: " + evaluation.error().message);
+  StackResult result;
+  result.baseline = baseline_total(p);
+  result.best = std::move(*best);
+  result.evaluation = std::move(*evaluation);
+  add_warnings(p, result.best, result.evaluation, result.warnings);
+  if (request.preferences.alternatives) {
+    const Evaluation& e = result.evaluation;
+    const bool uses_codes = e.codes > 0;
+    const bool uses_promotions = static_cast<int>(e.discounts.size()) > e.codes;
+    const std::pair<const char*, bool> layers[] = {
+        {"codes", uses_codes},
+        {"promotions", uses_promotions},
+        {"portal", result.best.stack.portal != kNone},
+        {"card_offers", !e.card_offers.empty()},
+        {"gift_cards", !result.best.stack.gift_cards.empty()},
+    };
+    for (const auto& [name, used] : layers) {
+      if (!used) continue;
+      Layers l;
+      const std::string n = name;
+      l.codes = n != "codes";
+      l.promotions = n != "promotions";
+      l.portals = n != "portal";
+      l.card_offers = n != "card_offers";
+      l.gift_cards = n != "gift_cards";
+      auto alt = search(p, l, limits);
+      if (!alt) return alt.error();
+      auto alt_eval = evaluate(p, alt->stack);
+      if (!alt_eval) return make_error("internal_error", alt_eval.error().message);
+      result.alternatives.push_back({name, std::move(*alt), std::move(*alt_eval)});
+    }
+  }
+  if (request.preferences.hints) add_hints(request, p, result.best, result.evaluation, limits, result.hints);
+  return result;
+}
+
+Result<nlohmann::json> stack_deals_json(std::string_view request_json, const SearchLimits& limits) {
+  auto request = parse_request(request_json);
+  if (!request) return request.error();
+  auto result = stack_deals(*request, limits);
+  if (!result) return result.error();
+  return to_json(*request, *result);
+}
+
+}  // namespace dealstack::stacking
