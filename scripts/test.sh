@@ -10,4 +10,4 @@ for preset in native native-asan wasm; do
   echo "test: $preset"
   ctest --preset "$preset"
 done
-node --test tests/native_host/ tests/wasm/
+node --test tests/native_host/ tests/wasm/ tests/docs/
