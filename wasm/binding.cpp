@@ -27,6 +27,7 @@
 #include "extract/product_json.hpp"
 #include "price/price_json.hpp"
 #include "price/price_parser.hpp"
+#include "stacking/stacker.hpp"
 
 namespace {
 
@@ -34,7 +35,8 @@ using nlohmann::json;
 
 // Bumped whenever a ds_* signature or the buffer layout changes; the loader refuses a .wasm
 // whose version differs from the one it was written for.
-constexpr int kAbiVersion = 1;
+// 2: ds_stack_deals.
+constexpr int kAbiVersion = 2;
 
 std::string dump(const json& j) {
   return j.dump(-1, ' ', false, json::error_handler_t::replace);
@@ -125,6 +127,17 @@ char* ds_extract_product(const char* html, std::size_t len, const char* url, std
   auto result = dealstack::extract_product(view(html, len), options);
   if (!result) return error_result(result.error());
   return ok_result(dealstack::to_json(*result));
+}
+
+// json: a stacking request (docs/stacking.md). value: the result document of
+// dealstack::stacking::stack_deals_json, the same bytes `dealstack stack` prints (without its
+// newline): native_host/cli/stack_command.cpp dumps it exactly as dump() here does.
+// Errors: those of stack_deals_json ("invalid_json", "input_too_large", "invalid_field",
+// "currency_mismatch", "too_many_offers", "search_too_large", ...), with the CLI's message.
+char* ds_stack_deals(const char* json_text, std::size_t len) {
+  auto result = dealstack::stacking::stack_deals_json(view(json_text, len));
+  if (!result) return error_result(result.error());
+  return ok_result(*result);
 }
 
 }  // extern "C"

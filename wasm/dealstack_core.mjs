@@ -11,11 +11,11 @@
 // `unwrap` below is the only place that turns the core's error values into throws.
 
 /** The C ABI version this loader speaks (kAbiVersion in wasm/binding.cpp). */
-const ABI_VERSION = 1;
+const ABI_VERSION = 2;
 
 const REQUIRED_EXPORTS = [
   'memory', '_initialize', 'ds_abi_version', 'ds_alloc', 'ds_free', 'ds_parse_price',
-  'ds_extract_product',
+  'ds_extract_product', 'ds_stack_deals',
 ];
 
 const OK_HEAD = '{"ok":true,"value":';
@@ -189,8 +189,29 @@ function priceOptionsJson(options) {
   return encoder.encode(JSON.stringify(wire));
 }
 
+// A stacking request as JSON bytes. A string (or UTF-8 bytes) is passed on unchanged, so the
+// core sees exactly what `dealstack stack` would read; an object is serialized with
+// JSON.stringify (a non-object request is then refused by the core, as by the CLI).
+function stackRequestBytes(request) {
+  if (typeof request === 'string') return encoder.encode(request);
+  if (request instanceof Uint8Array) return request;
+  if (request !== null && typeof request === 'object') {
+    let text;
+    try {
+      text = JSON.stringify(request);
+    } catch (cause) {
+      // A cycle or a BigInt: not something JSON can carry.
+      throw new DealstackError('invalid_argument',
+        `the stacking request can't be serialized as JSON: ${cause?.message ?? cause}`, { cause });
+    }
+    if (typeof text === 'string') return encoder.encode(text);
+  }
+  throw new DealstackError('invalid_argument',
+    'the stacking request must be a JSON string, UTF-8 JSON bytes or an object');
+}
+
 /**
- * Compiles and instantiates the module. See dealstack_core.d.ts.
+ * Compiles and instantiates the module. See dealstack_core.d.mts.
  * @param {{wasm?: URL|string|ArrayBuffer|ArrayBufferView|Response|WebAssembly.Module}} [options]
  */
 export async function load(options = {}) {
@@ -252,6 +273,15 @@ export async function load(options = {}) {
     },
     extractProduct(html, url = '') {
       return JSON.parse(api.extractProductJson(html, url));
+    },
+    stackDealsJson(requestJson) {
+      if (typeof requestJson !== 'string' && !(requestJson instanceof Uint8Array)) {
+        throw new DealstackError('invalid_argument', 'requestJson must be a string or a Uint8Array');
+      }
+      return unwrap(call('ds_stack_deals', stackRequestBytes(requestJson)));
+    },
+    stackDeals(request) {
+      return JSON.parse(unwrap(call('ds_stack_deals', stackRequestBytes(request))));
     },
   };
   return Object.freeze(api);

@@ -9,7 +9,7 @@
 // Calls of ds_parse_price since this instance started: a fresh instance counts from 1 again.
 static int g_calls = 0;
 
-int ds_abi_version(void) { return 1; }
+int ds_abi_version(void) { return 2; }  // kAbiVersion in wasm/binding.cpp
 void* ds_alloc(size_t n) { return malloc(n == 0 ? 1 : n); }
 void ds_free(void* p) { free(p); }
 
@@ -36,5 +36,11 @@ char* ds_parse_price(const char* text, size_t len, const char* options, size_t o
 char* ds_extract_product(const char* html, size_t len, const char* url, size_t ulen) {
   (void)url, (void)ulen;
   if (len == 5 && memcmp(html, "abort", 5) == 0) abort();
+  __builtin_trap();
+}
+
+// ds_stack_deals: in the ABI (and in the shared export list) since version 2; always traps.
+char* ds_stack_deals(const char* json, size_t len) {
+  (void)json, (void)len;
   __builtin_trap();
 }
