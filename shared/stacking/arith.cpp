@@ -39,16 +39,20 @@ void allocate(Minor total, const Minor* weights, std::size_t n, Minor* out) {
     given += out[i];
   }
   Minor left = total - given;  // < n
-  while (left > 0) {
-    std::size_t best = n;
-    for (std::size_t i = 0; i < n; ++i) {
-      if (rem[i] > 0 && (best == n || rem[i] > rem[best])) best = i;
-    }
-    if (best == n) break;  // unreachable: the remainders account for every unit left
-    ++out[best];
-    rem[best] = 0;
-    --left;
+  if (left == 0) return;
+  // The units left go to the largest remainders, earlier parts first on a tie.
+  std::size_t inline_order[kInline];
+  std::vector<std::size_t> heap_order;
+  std::size_t* order = inline_order;
+  if (n > kInline) {
+    heap_order.resize(n);
+    order = heap_order.data();
   }
+  for (std::size_t i = 0; i < n; ++i) order[i] = i;
+  std::partial_sort(order, order + left, order + n, [&](std::size_t a, std::size_t b) {
+    return rem[a] != rem[b] ? rem[a] > rem[b] : a < b;
+  });
+  for (Minor k = 0; k < left; ++k) ++out[order[k]];
 }
 
 }  // namespace dealstack::stacking

@@ -32,6 +32,8 @@ bool discounts_legal(const Prepared& p, const std::vector<std::size_t>& chosen, 
     }
   }
   if (codes > rules.max_codes) return fail("too_many_codes", "more codes than the retailer takes");
+  if (chosen.size() > kMaxDiscountsPerStack)
+    return fail("too_many_discounts", "more discounts than one order can carry");
   if (shipping_codes > rules.max_shipping_codes)
     return fail("too_many_codes", "more shipping codes than the retailer takes");
   if (codes - shipping_codes > rules.max_product_order_codes)
@@ -110,12 +112,19 @@ Result<Evaluation> evaluate(const Prepared& p, const Stack& stack) {
   if (stack.card != kNone) {
     e.card_rewards = card_rewards(p, stack.card, e.charged);
     if (stack.card_offers) {
+      // One linked offer per card and shop (as card issuers allow): the one that pays most.
+      std::size_t best = kNone;
+      Minor best_back = 0;
       for (std::size_t o : p.card_offers_of[stack.card]) {
         const Minor back = card_offer_back(p, o, e.charged);
-        if (back > 0) {
-          e.card_offers.emplace_back(o, back);
-          e.card_offer_back += back;
+        if (back > best_back) {
+          best_back = back;
+          best = o;
         }
+      }
+      if (best != kNone) {
+        e.card_offers.emplace_back(best, best_back);
+        e.card_offer_back = best_back;
       }
     }
   }

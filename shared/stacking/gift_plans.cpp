@@ -59,6 +59,7 @@ Result<std::vector<GiftPlan>> gift_plans(const Request& req, bool with_codes, Mi
     multisets(g, o, limit, max_face, 0, current, own, max_plans);
     if (own.size() > max_plans) return too_large;
     auto next = states;
+    if (states.size() * own.size() > max_plans * 10) return too_large;
     for (const auto& [key, base] : states) {
       for (const GiftPlan& m : own) {
         const Minor face = key.first + m.face;

@@ -29,6 +29,8 @@ struct Rate {
 // absurd, and these bounds keep every intermediate product inside 128 bits.
 constexpr Minor kMaxAmount = 1'000'000'000'000;  // 10^12 minor units (10 billion dollars)
 constexpr std::int64_t kMaxQuantity = 1'000'000;
+// Most discounts (codes and promotions together) one stack may carry.
+constexpr std::size_t kMaxDiscountsPerStack = 32;
 constexpr std::size_t kNone = std::numeric_limits<std::size_t>::max();
 constexpr int kUnlimited = std::numeric_limits<int>::max();
 
@@ -153,6 +155,8 @@ struct Portal {
   bool clawback_on_returns = false;
 };
 
+// A card-linked offer (Amex Offers, Chase Offers, ...). At most one applies per order: the
+// card issuers let a card hold one offer per shop.
 struct CardOffer {
   std::string id;
   std::string label;

@@ -74,6 +74,12 @@ class Searcher {
       plans_with_codes_ = plans_;
     }
     prepare_bound();
+    // What pricing one node with one shipping option costs at most.
+    std::size_t offers_per_card = 0;
+    for (const auto& list : p_.card_offers_of) offers_per_card = std::max(offers_per_card, list.size());
+    payment_work_ = plans_.size() * (1 + req.portals.size() +
+                                     req.wallet.cards.size() * (1 + offers_per_card)) +
+                    p_.original.size() + req.portals.size();
 
     Frame root;
     root.a = p_.original;
@@ -87,9 +93,9 @@ class Searcher {
  private:
   Error too_large() const {
     return make_error("search_too_large",
-                      "offers: more combinable discounts than the stacker searches exactly "
-                      "(over " + std::to_string(limits_.max_nodes) +
-                          " discount sets); send fewer offers");
+                      "offers: these offers combine in more ways than the stacker searches "
+                      "exactly (" + std::to_string(nodes_) +
+                          " discount sets priced before giving up); send fewer offers");
   }
 
   Minor weight(std::size_t d) const {
@@ -109,7 +115,7 @@ class Searcher {
   void prepare_bound() {
     const Request& req = p_.req;
     Wide alpha = 0;
-    Minor beta = 4 + static_cast<Minor>(req.card_offers.size());
+    Minor beta = 5;  // one unit of rounding for each of cashback, its value, rewards, offer
     if (layers_.portals) {
       Wide a = 0;
       Minor b = 0;
@@ -135,11 +141,13 @@ class Searcher {
       Wide a = ceil_div(static_cast<Wide>(card.earn.ppm) * card.reward_value.ppm, Rate::kOne);
       Minor b = 0;
       if (layers_.card_offers) {
+        Wide best_percent = 0;
         for (std::size_t o : p_.card_offers_of[c]) {
           const CardOffer& co = req.card_offers[o];
-          if (co.is_percent) a += co.percent.ppm;
-          else b += co.amount;
+          if (co.is_percent) best_percent = std::max<Wide>(best_percent, co.percent.ppm);
+          else b = std::max(b, co.amount);
         }
+        a += best_percent;
       }
       card_a = std::max(card_a, a);
       card_b = std::max(card_b, b);
@@ -203,6 +211,7 @@ class Searcher {
   }
 
   bool room_for(const Frame& f, std::size_t d) const {
+    if (f.chosen.size() >= kMaxDiscountsPerStack) return false;
     const auto& pd = p_.discounts[d];
     if (!pd.is_code) return true;
     const auto& rules = p_.req.rules;
@@ -239,6 +248,8 @@ class Searcher {
   bool price(const Frame& f) {
     if (++nodes_ > limits_.max_nodes) return false;
     const Request& req = p_.req;
+    work_ += payment_work_ * (req.cart.shipping.empty() ? 1 : req.cart.shipping.size());
+    if (work_ > limits_.max_work) return false;
     const std::size_t options = req.cart.shipping.empty() ? 1 : req.cart.shipping.size();
     voided_.assign(req.portals.size(), false);
     for (std::size_t pt = 0; pt < req.portals.size(); ++pt)
@@ -297,12 +308,11 @@ class Searcher {
         Minor v = card_rewards(p_, c, charged);
         int steps = 0;
         if (layers_.card_offers) {
-          for (std::size_t o : p_.card_offers_of[c]) {
-            const Minor back = card_offer_back(p_, o, charged);
-            if (back > 0) {
-              v += back;
-              ++steps;
-            }
+          Minor best_back = 0;
+          for (std::size_t o : p_.card_offers_of[c]) best_back = std::max(best_back, card_offer_back(p_, o, charged));
+          if (best_back > 0) {
+            v += best_back;
+            steps = 1;
           }
         }
         if (v > card_value || (v == card_value && v > 0 && steps < card_steps)) {
@@ -351,6 +361,8 @@ class Searcher {
         child.a = p_.original;
         for (std::size_t x : child.seq) apply_discount(p_, x, child.a);
       }
+      work_ += candidates_.size() + child.seq.size() * (p_.original.size() + 4) + p_.words;
+      if (work_ > limits_.max_work) return false;
       if (can_prune_ && lower_bound(child) > best_.net) continue;
       if (!price(child)) return false;
       if (!descend(child)) return false;
@@ -373,6 +385,8 @@ class Searcher {
   Found best_;
   bool have_best_ = false;
   std::size_t nodes_ = 0;
+  std::uint64_t work_ = 0;
+  std::uint64_t payment_work_ = 0;
 };
 
 }  // namespace

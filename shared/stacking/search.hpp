@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 
 #include "core/result.hpp"
 #include "stacking/model.hpp"
@@ -27,6 +28,9 @@ struct SearchLimits {
   // Most discount sets the search may price before it gives up with "search_too_large"
   // (a deterministic count, not a clock). Realistic requests need a few hundred.
   std::size_t max_nodes = 2'000'000;
+  // Most work units (roughly: candidate checks, line updates and payment options looked at)
+  // one search may spend; bounds the time of hostile requests (well under a second natively).
+  std::uint64_t max_work = 20'000'000;
   // Most gift-card combinations it may consider.
   std::size_t max_gift_card_plans = 200'000;
 };

@@ -1,6 +1,8 @@
 #include "stacking/stacker.hpp"
 
 #include <algorithm>
+#include <map>
+#include <memory>
 #include <utility>
 
 #include "money/money.hpp"
@@ -128,6 +130,15 @@ struct HintCandidate {
   std::string offer;
   std::string what;  // "free shipping", "SAVE20", ...
   Minor add = 0;
+  std::size_t index = kNone;  // the shipping option, discount or card offer
+};
+
+// The best stack for the cart with one more item worth `add`.
+struct Extended {
+  Request request;
+  std::unique_ptr<Prepared> prepared;
+  Found found;
+  Evaluation evaluation;
 };
 
 void add_hints(const Request& req, const Prepared& p, const Found& best, const Evaluation& e,
@@ -140,14 +151,7 @@ void add_hints(const Request& req, const Prepared& p, const Found& best, const E
     const Minor basis = opt.free_over_basis == AmountBasis::before_discounts ? p.subtotal : e.merchandise;
     if (basis >= *opt.free_over) continue;
     Minor add = *opt.free_over - basis;
-    candidates.push_back({"free_shipping_threshold", opt.id, "free shipping", add});
-    // After percentage discounts an added item counts for less; scale up once.
-    if (opt.free_over_basis == AmountBasis::after_discounts && e.merchandise > 0 &&
-        e.merchandise < p.subtotal) {
-      const Minor scaled = static_cast<Minor>(
-          (static_cast<Wide>(add) * p.subtotal + e.merchandise - 1) / e.merchandise);
-      candidates.push_back({"free_shipping_threshold", opt.id, "free shipping", scaled});
-    }
+    candidates.push_back({"free_shipping_threshold", opt.id, "free shipping", add, s});
   }
   for (std::size_t d = 0; d < req.discounts.size(); ++d) {
     const auto& pd = p.discounts[d];
@@ -156,44 +160,91 @@ void add_hints(const Request& req, const Prepared& p, const Found& best, const E
     const std::string what = offer.code.empty() ? (offer.label.empty() ? offer.id : offer.label)
                                                 : "code " + offer.code;
     if (!pd.qualifies && (pd.why_not == "min_spend" || pd.why_not == "no_tier") && pd.shortfall > 0) {
-      candidates.push_back({"offer_min_spend", offer.id, what, pd.shortfall});
+      candidates.push_back({"offer_min_spend", offer.id, what, pd.shortfall, d});
     } else if (pd.qualifies && pd.tier != nullptr) {
       for (const Tier& t : offer.discount.tiers) {
         if (t.min_spend > pd.tier->min_spend) {
           Minor spend = 0;
           for (std::size_t i : pd.lines) spend += p.original[i];
-          candidates.push_back({"next_tier", offer.id, what + " (next tier)", t.min_spend - spend});
+          candidates.push_back({"next_tier", offer.id, what + " (next tier)", t.min_spend - spend, d});
           break;
         }
       }
     }
   }
-  if (best.stack.card != kNone) {
-    for (std::size_t o : p.card_offers_of[best.stack.card]) {
+  for (std::size_t c = 0; c < req.wallet.cards.size(); ++c) {
+    for (std::size_t o : p.card_offers_of[c]) {
       const CardOffer& co = req.card_offers[o];
       if (card_offer_path_excluded(p, o) || e.charged >= co.min_spend) continue;
       candidates.push_back({"card_offer_min_spend", co.id,
                             "the card offer \"" + (co.label.empty() ? co.id : co.label) + "\"",
-                            co.min_spend - e.charged});
+                            co.min_spend - e.charged, o});
     }
   }
-  // "A little more": at most half the cart again.
-  std::vector<Hint> found;
-  for (const HintCandidate& c : candidates) {
-    if (c.add <= 0 || c.add > std::max<Minor>(p.subtotal / 2, 1)) continue;
-    Request more = req;
-    more.preferences.hints = false;
-    more.preferences.alternatives = false;
+  // "A little more": at most half the cart again, and only the few smallest amounts (each
+  // one is a whole search).
+  std::stable_sort(candidates.begin(), candidates.end(),
+                   [](const HintCandidate& a, const HintCandidate& b) { return a.add < b.add; });
+  std::map<Minor, std::unique_ptr<Extended>> runs;
+  const auto run = [&](Minor add) -> const Extended* {
+    auto it = runs.find(add);
+    if (it != runs.end()) return it->second.get();
+    if (runs.size() >= 8) return nullptr;
+    auto x = std::make_unique<Extended>();
+    x->request = req;
+    x->request.preferences.hints = false;
+    x->request.preferences.alternatives = false;
     Line extra;
-    extra.sku = "";
     extra.name = "another item";
-    extra.unit_price = c.add;
+    extra.unit_price = add;
     extra.quantity = 1;
-    more.cart.lines.push_back(extra);
-    const Prepared q(more);
-    auto r = search(q, {}, limits);
-    if (!r) continue;
-    const Minor saves = best.net - (r->net - c.add);
+    x->request.cart.lines.push_back(extra);
+    x->prepared = std::make_unique<Prepared>(x->request);
+    auto r = search(*x->prepared, {}, limits);
+    if (r) {
+      x->found = std::move(*r);
+      auto ev = evaluate(*x->prepared, x->found.stack);
+      if (ev) x->evaluation = std::move(*ev);
+      else x.reset();
+    } else {
+      x.reset();
+    }
+    return runs.emplace(add, std::move(x)).first->second.get();
+  };
+  const Minor most = std::max<Minor>(p.subtotal / 2, 1);
+  std::vector<Hint> found;
+  for (HintCandidate c : candidates) {
+    const Extended* x = nullptr;
+    bool reached = false;
+    // Free shipping after discounts may need more than the gap: the added item can unlock
+    // discounts that take the order back under the threshold. Follow the gap a few times.
+    for (int attempt = 0; attempt < 3 && !reached; ++attempt) {
+      if (c.add <= 0 || c.add > most) break;
+      x = run(c.add);
+      if (x == nullptr) break;
+      if (c.code == "free_shipping_threshold") {
+        reached = x->found.stack.shipping == c.index && x->evaluation.shipping == 0;
+        if (!reached) {
+          const ShippingOption& opt = req.cart.shipping[c.index];
+          const Minor basis = opt.free_over_basis == AmountBasis::before_discounts
+                                  ? x->evaluation.subtotal
+                                  : x->evaluation.merchandise;
+          if (basis >= *opt.free_over) break;  // reached, but another option is better
+          c.add += *opt.free_over - basis;
+        }
+      } else if (c.code == "card_offer_min_spend") {
+        for (const auto& [o, back] : x->evaluation.card_offers) reached |= o == c.index;
+        if (!reached) break;
+      } else {
+        const auto& chosen = x->found.stack.discounts;
+        reached = std::find(chosen.begin(), chosen.end(), c.index) != chosen.end();
+        if (reached && c.code == "next_tier")
+          reached = x->prepared->discounts[c.index].tier != p.discounts[c.index].tier;
+        if (!reached) break;
+      }
+    }
+    if (!reached) continue;
+    const Minor saves = best.net - (x->found.net - c.add);
     if (saves <= 0) continue;
     Hint h;
     h.code = c.code;
@@ -251,7 +302,7 @@ Result<StackResult> stack_deals(const Request& request, const SearchLimits& limi
       l.card_offers = n != "card_offers";
       l.gift_cards = n != "gift_cards";
       auto alt = search(p, l, limits);
-      if (!alt) return alt.error();
+      if (!alt) continue;  // too large to search without this layer: leave it out
       auto alt_eval = evaluate(p, alt->stack);
       if (!alt_eval) return make_error("internal_error", alt_eval.error().message);
       result.alternatives.push_back({name, std::move(*alt), std::move(*alt_eval)});
