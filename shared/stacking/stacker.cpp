@@ -125,6 +125,10 @@ void add_warnings(const Prepared& p, const Found& f, const Evaluation& e,
   }
 }
 
+Minor ceil_ratio(Minor x, Minor num, Minor den) {
+  return static_cast<Minor>((static_cast<Wide>(x) * num + den - 1) / den);
+}
+
 struct HintCandidate {
   std::string code;
   std::string offer;
@@ -150,8 +154,13 @@ void add_hints(const Request& req, const Prepared& p, const Found& best, const E
     if (!opt.free_over || e.shipping == 0) continue;
     const Minor basis = opt.free_over_basis == AmountBasis::before_discounts ? p.subtotal : e.merchandise;
     if (basis >= *opt.free_over) continue;
-    Minor add = *opt.free_over - basis;
-    candidates.push_back({"free_shipping_threshold", opt.id, "free shipping", add, s});
+    const Minor gap = *opt.free_over - basis;
+    candidates.push_back({"free_shipping_threshold", opt.id, "free shipping", gap, s});
+    // After percentage discounts an added item counts for less: the gap at list price.
+    if (opt.free_over_basis == AmountBasis::after_discounts && e.merchandise > 0 &&
+        e.merchandise < p.subtotal)
+      candidates.push_back({"free_shipping_threshold", opt.id, "free shipping",
+                            ceil_ratio(gap, p.subtotal, e.merchandise), s});
   }
   for (std::size_t d = 0; d < req.discounts.size(); ++d) {
     const auto& pd = p.discounts[d];
@@ -176,9 +185,14 @@ void add_hints(const Request& req, const Prepared& p, const Found& best, const E
     for (std::size_t o : p.card_offers_of[c]) {
       const CardOffer& co = req.card_offers[o];
       if (card_offer_path_excluded(p, o) || e.charged >= co.min_spend) continue;
-      candidates.push_back({"card_offer_min_spend", co.id,
-                            "the card offer \"" + (co.label.empty() ? co.id : co.label) + "\"",
-                            co.min_spend - e.charged, o});
+      const std::string what = "the card offer \"" + (co.label.empty() ? co.id : co.label) + "\"";
+      const Minor gap = co.min_spend - e.charged;
+      candidates.push_back({"card_offer_min_spend", co.id, what, gap, o});
+      // Tax and discounts change what an added item adds to the charge: the gap at list price.
+      const Minor charged_merchandise = e.total - e.shipping;
+      if (charged_merchandise > 0 && charged_merchandise != p.subtotal)
+        candidates.push_back({"card_offer_min_spend", co.id, what,
+                              ceil_ratio(gap, p.subtotal, charged_merchandise), o});
     }
   }
   // "A little more": at most half the cart again, and only the few smallest amounts (each
@@ -189,7 +203,7 @@ void add_hints(const Request& req, const Prepared& p, const Found& best, const E
   const auto run = [&](Minor add) -> const Extended* {
     auto it = runs.find(add);
     if (it != runs.end()) return it->second.get();
-    if (runs.size() >= 8) return nullptr;
+    if (runs.size() >= 10) return nullptr;
     auto x = std::make_unique<Extended>();
     x->request = req;
     x->request.preferences.hints = false;
@@ -255,16 +269,22 @@ void add_hints(const Request& req, const Prepared& p, const Found& best, const E
                 amount(req, saves) + " net";
     found.push_back(std::move(h));
   }
-  // The best hint per threshold, then the three that save most.
+  // Per threshold the smallest amount that reaches it; then the three that save most.
   std::stable_sort(found.begin(), found.end(), [](const Hint& a, const Hint& b) {
-    return a.saves != b.saves ? a.saves > b.saves : a.add < b.add;
+    return a.add < b.add;
   });
+  std::vector<Hint> distinct;
   for (Hint& h : found) {
-    const bool dup = std::any_of(out.begin(), out.end(), [&](const Hint& o) {
+    const bool dup = std::any_of(distinct.begin(), distinct.end(), [&](const Hint& o) {
       return o.offer == h.offer && o.code == h.code;
     });
-    if (!dup && out.size() < 3) out.push_back(std::move(h));
+    if (!dup) distinct.push_back(std::move(h));
   }
+  std::stable_sort(distinct.begin(), distinct.end(), [](const Hint& a, const Hint& b) {
+    return a.saves > b.saves;
+  });
+  for (Hint& h : distinct)
+    if (out.size() < 3) out.push_back(std::move(h));
 }
 
 }  // namespace
