@@ -5,10 +5,17 @@
 // Pages: gumbo's own saved pages (node_modules/gumbo-parser/deps/gumbo-parser/benchmarks) and,
 // when present, the development pages in ../shared/data/product-pages/html/*.html.gz
 // (unpacked in memory, never copied anywhere).
+// Then the deal stacker (bench/stack_bench.cpp, natively and as wasm): stack_deals_json and
+// search() alone on generated realistic requests (bench/stack_requests.cpp) for carts of 1, 5
+// and 20 lines with 10, 30 and 60 offers, beside the exhaustive reference where it finishes.
 // Environment: DEALSTACK_BENCH_MIN_MS (default 300) time per page and measurement;
-//              DEALSTACK_BUILD_NATIVE / DEALSTACK_BUILD_WASM: the build folders.
+//              DEALSTACK_BUILD_NATIVE / DEALSTACK_BUILD_WASM: the build folders;
+//              DEALSTACK_BENCH_ONLY: "extraction" or "stacking" to run just that part;
+//              DEALSTACK_BENCH_STACK_REQUESTS (200) requests per stacking cell,
+//              DEALSTACK_BENCH_STACK_REPS (3) timings per request (the median is kept),
+//              DEALSTACK_BENCH_EXHAUSTIVE_MS (3000) exhaustive-reference time per cell.
 // Targets (printed beside the figures; a report, not a test): extraction <= 1.3x a bare gumbo
-// parse; wasm <= 1.5x native.
+// parse; wasm <= 1.5x native; stacking <= 1 ms at p99 in wasm for 20 lines x 60 offers.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
@@ -137,21 +144,161 @@ function printSet(title, pages, native, wasm, module) {
   }
 }
 
-const nativeBin = join(nativeBuild, 'bin/extract_bench');
-const wasmJs = join(wasmBuild, 'bin/extract_bench.js');
-if (!existsSync(nativeBin)) {
-  console.error(`${nativeBin} is missing: run \`bash scripts/build.sh native wasm\` first`);
-  process.exit(1);
-}
-const haveWasm = existsSync(wasmJs);
-if (!haveWasm) console.log(`note: ${wasmJs} is missing; wasm columns left empty`);
-console.log(`${basename(process.argv[1])}: node ${process.version}, at least ${minMs} ms and 5 iterations per page and measurement`);
+const only = process.env.DEALSTACK_BENCH_ONLY ?? '';
+console.log(`${basename(process.argv[1])}: node ${process.version}`);
 
-for (const { title, pages } of loadPages()) {
-  if (pages.length === 0) continue;
-  const input = frame(pages);
-  const native = runBench(nativeBin, [], input);
-  const wasm = haveWasm ? runBench(process.execPath, ['--no-experimental-fetch', wasmJs], input) : null;
-  const module = await timeModule(pages);
-  printSet(title, pages, native, wasm, module);
+if (only !== 'stacking') {
+  const nativeBin = join(nativeBuild, 'bin/extract_bench');
+  const wasmJs = join(wasmBuild, 'bin/extract_bench.js');
+  if (!existsSync(nativeBin)) {
+    console.error(`${nativeBin} is missing: run \`bash scripts/build.sh native wasm\` first`);
+    process.exit(1);
+  }
+  const haveWasm = existsSync(wasmJs);
+  if (!haveWasm) console.log(`note: ${wasmJs} is missing; wasm columns left empty`);
+  console.log(`\nextraction: at least ${minMs} ms and 5 iterations per page and measurement`);
+
+  for (const { title, pages } of loadPages()) {
+    if (pages.length === 0) continue;
+    const input = frame(pages);
+    const native = runBench(nativeBin, [], input);
+    const wasm = haveWasm ? runBench(process.execPath, ['--no-experimental-fetch', wasmJs], input) : null;
+    const module = await timeModule(pages);
+    printSet(title, pages, native, wasm, module);
+  }
+}
+
+// ---- stacking ------------------------------------------------------------------------
+const TARGET_STACK_P99_MS = 1;  // wasm, 20 lines x 60 offers
+const stackRequests = Number(process.env.DEALSTACK_BENCH_STACK_REQUESTS ?? 200);
+const stackReps = Number(process.env.DEALSTACK_BENCH_STACK_REPS ?? 3);
+const exhaustiveMs = Number(process.env.DEALSTACK_BENCH_EXHAUSTIVE_MS ?? 3000);
+
+function runStackBench(command, args) {
+  const r = spawnSync(command, [...args, '--requests', String(stackRequests), '--reps', String(stackReps),
+    '--exhaustive-ms', String(exhaustiveMs)], { maxBuffer: 64 << 20, encoding: 'utf8' });
+  if (r.error || r.status !== 0) {
+    throw new Error(`${command} ${args.join(' ')} failed (${r.error?.message ?? `exit ${r.status}`}):\n${r.stderr}`);
+  }
+  return JSON.parse(r.stdout);
+}
+
+const us = (x) => (x === undefined || x === null || Number.isNaN(x) ? '-' : x.toFixed(0));
+const cellName = (c) => `${c.lines}x${c.offers}`;
+
+function printTable(header, rows, leftColumns = 1) {
+  const widths = header.map((_, i) => Math.max(...[header, ...rows].map((r) => String(r[i]).length)));
+  for (const r of [header, ...rows]) {
+    console.log(r.map((c, i) => (i < leftColumns ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join('  '));
+  }
+}
+
+function exhaustiveColumns(c) {
+  const e = c?.exhaustive;
+  if (!e) return ['-', '-'];
+  if (e.status !== 'ok') return ['n/a (too large)', '-'];
+  if (e.requests === 0) return ['n/a (no time)', '-'];
+  const partial = e.requests < c.requests ? ` (${e.requests}/${c.requests})` : '';
+  return [`${us(e.p50)}${partial}`, fmt(e.ratio, 1)];
+}
+
+function printStacking(native, wasm) {
+  console.log(`\nstacking: ${native.requests} generated requests per cell (bench/stack_requests.cpp), ` +
+    `median of ${native.reps} timings per request, then p50/p99 across requests, in µs`);
+  console.log('full = stack_deals_json (parse, search, alternatives, hints, result JSON); search = search() alone;');
+  console.log(`exhaustive = the reference on the same requests (within ${exhaustiveMs} ms per cell), ` +
+    'x search = its total time / search()\'s');
+  const wasmCells = new Map((wasm?.cells ?? []).map((c) => [cellName(c), c]));
+  const header = ['lines x offers', 'nat full p50', 'p99', 'search p50', 'p99', 'nodes',
+    'exhaustive p50', 'x search', 'wasm full p50', 'p99', 'search p50', 'p99', 'exh p50', 'x search',
+    'wasm/nat p50', 'p99'];
+  const rows = [];
+  let sumNative = 0;
+  let sumWasm = 0;
+  for (const c of native.cells) {
+    const w = wasmCells.get(cellName(c));
+    sumNative += c.full.mean * c.requests;
+    if (w) sumWasm += w.full.mean * w.requests;
+    rows.push([cellName(c), us(c.full.p50), us(c.full.p99), us(c.search.p50), us(c.search.p99),
+      fmt(c.nodes.mean, 1), ...exhaustiveColumns(c),
+      us(w?.full.p50), us(w?.full.p99), us(w?.search.p50), us(w?.search.p99), ...exhaustiveColumns(w),
+      fmt(w && w.full.p50 / c.full.p50), fmt(w && w.full.p99 / c.full.p99)]);
+  }
+  printTable(header, rows);
+
+  const target = wasmCells.get('20x60') ?? null;
+  const nativeTarget = native.cells.find((c) => cellName(c) === '20x60');
+  if (target) {
+    const p99 = target.full.p99 / 1000;
+    console.log(`target: stacking <= ${TARGET_STACK_P99_MS} ms p99 in wasm for 20 lines x 60 offers: ` +
+      `${fmt(p99, 3)} ms (${p99 <= TARGET_STACK_P99_MS ? 'ok' : 'OVER'})` +
+      (nativeTarget ? `; native ${fmt(nativeTarget.full.p99 / 1000, 3)} ms` : ''));
+  } else {
+    console.log(`target: stacking <= ${TARGET_STACK_P99_MS} ms p99 in wasm for 20 lines x 60 offers: not measured (no wasm build)`);
+  }
+  if (wasm) {
+    console.log(`        wasm ${fmt(sumWasm / sumNative)}x native (total full time over all cells; ` +
+      `target <= ${TARGET_WASM_VS_NATIVE}x: ${mark(sumWasm / sumNative, TARGET_WASM_VS_NATIVE)})`);
+  }
+
+  // Where the time goes: phase means (all requests, and the slowest 1 %).
+  console.log('\nstacking phases, mean µs per request (core = stack_deals without alternatives and hints; ' +
+    '+alt / +hints = what each adds; alt = alternative searches per request)');
+  const phaseHeader = ['lines x offers', 'build', 'which', 'full', 'parse', 'prepare', 'search', 'core',
+    '+alt', '+hints', 'to_json', 'alt'];
+  const phaseRows = [];
+  for (const c of native.cells) {
+    for (const [build, cell] of [['native', c], ['wasm', wasmCells.get(cellName(c))]]) {
+      if (!cell) continue;
+      for (const [which, p] of [['all', cell.phases], ['slowest 1%', cell.tail_phases]]) {
+        phaseRows.push([cellName(c), build, which, us(p.full), us(p.parse), us(p.prepare), us(p.search),
+          us(p.core), us(p.alternatives), us(p.hints), us(p.to_json), fmt(p.alternative_searches, 1)]);
+      }
+    }
+  }
+  printTable(phaseHeader, phaseRows, 3);
+
+  console.log('\nslowest requests per cell (wasm when built, else native): µs, and the request\'s shape');
+  for (const c of (wasm ?? native).cells) {
+    for (const w of c.worst.slice(0, 2)) {
+      console.log(`  ${cellName(c).padEnd(5)} seed ${String(w.seed).padStart(4)}: full ${us(w.full)}, search ${us(w.search)} ` +
+        `(${w.nodes} nodes), +alt ${us(w.alternatives)} (${w.alternative_searches} searches), +hints ${us(w.hints)}; ` +
+        `${w.platform} max_codes ${w.max_codes}, ${w.codes} codes, ${w.promotions} promotions, ${w.portals} portals, ` +
+        `${w.card_offers} card offers, ${w.gift_cards} gift-card offers, ${w.shipping_options} shipping options`);
+    }
+  }
+
+  for (const report of [native, wasm]) {
+    if (!report) continue;
+    for (const c of report.cells) {
+      if (c.failed > 0) {
+        console.log(`NOTE ${report.platform} ${cellName(c)}: ${c.failed} requests failed, e.g. ${JSON.stringify(c.errors[0])}`);
+      }
+      if (c.exhaustive.mismatches > 0) {
+        console.log(`MISMATCH ${report.platform} ${cellName(c)}: search() and the exhaustive reference disagree on ` +
+          `${c.exhaustive.mismatches} of ${c.exhaustive.requests} requests`);
+      }
+      if (c.exhaustive.status !== 'ok' && report === native) {
+        console.log(`  exhaustive ${cellName(c)}: ${c.exhaustive.reason}`);
+      }
+      const w = wasmCells.get(cellName(c));
+      if (report === native && w && w.checksum !== c.checksum) {
+        console.log(`NOTE ${cellName(c)}: the wasm build generated different requests (checksum ${w.checksum} vs ${c.checksum})`);
+      }
+    }
+  }
+}
+
+if (only !== 'extraction') {
+  const stackNative = join(nativeBuild, 'bin/stack_bench');
+  const stackWasm = join(wasmBuild, 'bin/stack_bench.js');
+  if (!existsSync(stackNative)) {
+    console.log(`\nnote: ${stackNative} is missing (build the native preset); skipping stacking`);
+  } else {
+    const native = runStackBench(stackNative, []);
+    let wasm = null;
+    if (existsSync(stackWasm)) wasm = runStackBench(process.execPath, ['--no-experimental-fetch', stackWasm]);
+    else console.log(`note: ${stackWasm} is missing; wasm columns left empty`);
+    printStacking(native, wasm);
+  }
 }
