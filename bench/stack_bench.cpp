@@ -20,6 +20,7 @@
 //            Its best net, steps and codes are checked against search()'s.
 // Options: --requests N (200) --reps N (3) --seed N (1) --cells 1x10,5x30,... (all nine)
 //          --exhaustive-ms N (3000) --exhaustive-stacks N (2000000) --exhaustive-subsets N (20)
+//          --phases 0 (skip the phase timings: for profiling the full call with perf)
 // Output (stdout): one JSON object {"platform", "requests", "reps", "cells": [...]}; times in
 // microseconds. bench/run.mjs runs it natively and as wasm and prints the table.
 #include <algorithm>
@@ -99,6 +100,7 @@ struct Options {
   double exhaustive_ms = 3000;
   std::size_t exhaustive_stacks = 2'000'000;
   int exhaustive_subsets = 20;
+  bool phases = true;
 };
 
 bool parse_cells(const std::string& text, std::vector<std::pair<int, int>>& cells) {
@@ -178,6 +180,7 @@ json run_cell(const Options& opt, int lines, int offers) {
       if (f) s.found = *f;
     });
     s.nodes = s.found.nodes;
+    if (!opt.phases) continue;
 
     // Phases.
     s.parse = median_us(opt.reps, [&] {
@@ -392,6 +395,8 @@ int main(int argc, char** argv) {
       opt.exhaustive_stacks = std::strtoull(value.c_str(), nullptr, 10);
     else if (arg == "--exhaustive-subsets")
       opt.exhaustive_subsets = std::clamp(std::atoi(value.c_str()), 0, 24);
+    else if (arg == "--phases")
+      opt.phases = value != "0";
     else if (arg == "--cells") {
       if (!parse_cells(value, opt.cells)) {
         std::cerr << "stack_bench: --cells wants LINESxOFFERS,... (offers >= 4)\n";
