@@ -101,7 +101,7 @@ Prepared::Prepared(const Request& request) : req(request) {
       quantity += lines[i].quantity;
     }
     pd.qualifies = true;
-    if (pd.lines.empty() && !pd.is_shipping) {
+    if (pd.lines.empty()) {
       pd.qualifies = false;
       pd.why_not = "no_eligible_line";
     } else if (spend < d.min_spend) {

@@ -115,7 +115,8 @@ void add_warnings(const Prepared& p, const Found& f, const Evaluation& e,
     }
   }
   for (const DiscountEffect& d : e.discounts) {
-    if (d.shipping >= 0) continue;
+    // Only when shipping is still charged at the end (a free-shipping code may restore it).
+    if (d.shipping >= 0 || e.shipping == 0) continue;
     out.push_back({"discount_loses_free_shipping",
                    "After \"" + (req.discounts[d.offer].label.empty() ? req.discounts[d.offer].id
                                                                       : req.discounts[d.offer].label) +
@@ -226,6 +227,26 @@ void add_hints(const Request& req, const Prepared& p, const Found& best, const E
     return runs.emplace(add, std::move(x)).first->second.get();
   };
   const Minor most = std::max<Minor>(p.subtotal / 2, 1);
+  // Whether the best stack with the added item reaches candidate c's threshold.
+  const auto reaches = [&](const HintCandidate& c, const Extended& x) {
+    if (c.code == "free_shipping_threshold")
+      return x.found.stack.shipping == c.index && x.evaluation.shipping == 0;
+    if (c.code == "card_offer_min_spend") {
+      for (const auto& [o, back] : x.evaluation.card_offers)
+        if (o == c.index) return true;
+      return false;
+    }
+    const auto& chosen = x.found.stack.discounts;
+    if (std::find(chosen.begin(), chosen.end(), c.index) == chosen.end()) return false;
+    if (c.code != "next_tier") return true;
+    // A higher tier than now (tiers are sorted ascending; compare positions, not pointers:
+    // the two requests are different objects).
+    const Tier* now = p.discounts[c.index].tier;
+    const Tier* then = x.prepared->discounts[c.index].tier;
+    return then != nullptr &&
+           then - x.request.discounts[c.index].discount.tiers.data() >
+               now - req.discounts[c.index].discount.tiers.data();
+  };
   std::vector<Hint> found;
   for (HintCandidate c : candidates) {
     const Extended* x = nullptr;
@@ -236,28 +257,27 @@ void add_hints(const Request& req, const Prepared& p, const Found& best, const E
       if (c.add <= 0 || c.add > most) break;
       x = run(c.add);
       if (x == nullptr) break;
-      if (c.code == "free_shipping_threshold") {
-        reached = x->found.stack.shipping == c.index && x->evaluation.shipping == 0;
-        if (!reached) {
-          const ShippingOption& opt = req.cart.shipping[c.index];
-          const Minor basis = opt.free_over_basis == AmountBasis::before_discounts
-                                  ? x->evaluation.subtotal
-                                  : x->evaluation.merchandise;
-          if (basis >= *opt.free_over) break;  // reached, but another option is better
-          c.add += *opt.free_over - basis;
-        }
-      } else if (c.code == "card_offer_min_spend") {
-        for (const auto& [o, back] : x->evaluation.card_offers) reached |= o == c.index;
-        if (!reached) break;
-      } else {
-        const auto& chosen = x->found.stack.discounts;
-        reached = std::find(chosen.begin(), chosen.end(), c.index) != chosen.end();
-        if (reached && c.code == "next_tier")
-          reached = x->prepared->discounts[c.index].tier != p.discounts[c.index].tier;
-        if (!reached) break;
-      }
+      reached = reaches(c, *x);
+      if (reached || c.code != "free_shipping_threshold") break;
+      const ShippingOption& opt = req.cart.shipping[c.index];
+      const Minor basis = opt.free_over_basis == AmountBasis::before_discounts
+                              ? x->evaluation.subtotal
+                              : x->evaluation.merchandise;
+      if (basis >= *opt.free_over) break;  // reached, but another option is better
+      c.add += *opt.free_over - basis;
     }
     if (!reached) continue;
+    // An amount worked out at list price can be a unit above the least that rounds up to
+    // the threshold (tax, percentages): try one unit less.
+    if (c.add > 1) {
+      HintCandidate less = c;
+      less.add = c.add - 1;
+      const Extended* y = run(less.add);
+      if (y != nullptr && reaches(less, *y)) {
+        c = less;
+        x = y;
+      }
+    }
     const Minor saves = best.net - (x->found.net - c.add);
     if (saves <= 0) continue;
     Hint h;
