@@ -1,6 +1,7 @@
-// Prints what `dealstack extract` and `dealstack price` read from bundled samples.
+// Prints what `dealstack extract` and `dealstack price` read from bundled samples, and the
+// cheapest stack `dealstack stack` finds for a sample cart.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -36,4 +37,23 @@ const samples = [
 for (const [text, hint] of samples) {
   const r = run(['price', ...(hint ? ['--currency-hint', hint] : []), text]);
   console.log(`  ${JSON.stringify(text).padEnd(20)} ${hint ? `(hint ${hint})` : ''.padEnd(0)}  ->  ${r.out}`);
+}
+
+// The deal stacker on a sample cart (the request of one of the hand-computed scenarios).
+const scenario = path.join(root, 'tests', 'fixtures', 'stacking', 'scenarios', 'layers_interact.json');
+if (existsSync(scenario)) {
+  const { request } = JSON.parse(readFileSync(scenario, 'utf8'));
+  const r = run(['stack', '-'], JSON.stringify(request));
+  console.log('\nThe cheapest stack for a sample cart (tests/fixtures/stacking/scenarios/layers_interact.json):\n');
+  if (r.status !== 0) {
+    console.log(`  (dealstack stack failed: ${r.out || r.err})`);
+  } else {
+    const s = JSON.parse(r.out);
+    const t = s.totals;
+    console.log(`  list price ${t.list_total} ${s.currency}; pay ${t.out_of_pocket} at checkout; net ${s.net} after cashback and rewards (saves ${s.savings})`);
+    s.steps.forEach((step, i) => console.log(`  ${i + 1}. ${step.label.padEnd(58)} saves ${step.saves}`));
+    for (const w of s.warnings) console.log(`  ! ${w.message}`);
+    for (const h of s.hints) console.log(`  + ${h.message}`);
+    for (const a of s.alternatives) console.log(`  without ${a.without}: net ${a.net} (${a.costs_more} more)`);
+  }
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # npm start: installs what is missing, builds, then shows the core at work: the products of
-# a few bundled sample pages and a few real-world price strings. (Later issues give it the
+# a few bundled sample pages, a few real-world price strings and the best deal stack for a
+# sample cart. (Later issues give it the
 # full job: the agent, the demo shop and Chromium with the extension.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
