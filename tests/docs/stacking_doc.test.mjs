@@ -199,6 +199,8 @@ test('the result schema refuses results that are not exactly the documented shap
     (x) => { x.not_applicable[0].short_by = undefined; delete x.not_applicable[0].short_by; },
     (x) => { x.stack.gift_cards[0].count = 0; },
     (x) => { x.alternatives[0].without = 'everything'; },
+    (x) => { x.steps.push(structuredClone(x.steps[6])); }, // one card offer per order
+    (x) => { x.steps.splice(5, 1); }, // no pay step
   ];
   for (const edit of broken) {
     const result = structuredClone(exampleResult);
