@@ -75,17 +75,19 @@ json to_json(const Request& req, const StackResult& r) {
       seen.push_back(first.offer);
       const GiftCardOffer& g = req.gift_cards[first.offer];
       Minor face = 0, price = 0;
+      std::int64_t cards = 0;
       std::string what;
       for (const GiftCardUse& u : s.gift_cards) {
         if (u.offer != first.offer) continue;
         const auto& d = g.denominations[u.denomination];
         face += d.face * u.count;
         price += d.price * u.count;
+        cards += u.count;
         what += (what.empty() ? "" : " + ") + std::to_string(u.count) + " x " + money(d.face);
       }
       steps.push_back({{"action", "buy_gift_cards"},
                        {"offer", g.id},
-                       {"label", "Buy " + what + " gift cards" +
+                       {"label", "Buy " + what + (cards == 1 ? " gift card" : " gift cards") +
                                      (g.source.empty() ? "" : " from " + g.source) + " for " +
                                      money(price)},
                        {"saves", money(face - price)}});
@@ -112,10 +114,13 @@ json to_json(const Request& req, const StackResult& r) {
   }
   {
     std::string label = "Pay ";
-    if (e.gift_card_face > 0) label += money(e.gift_card_face) + " with the gift cards and ";
-    label += money(e.charged);
-    label += s.card == kNone ? std::string(" with any payment method")
-                             : " with " + name_or_id(req.wallet.cards[s.card].name, req.wallet.cards[s.card].id);
+    if (e.gift_card_face > 0) label += money(e.gift_card_face) + " with the gift cards";
+    if (e.gift_card_face > 0 && e.charged > 0) label += " and ";
+    if (e.charged > 0 || e.gift_card_face == 0) {
+      label += money(e.charged);
+      label += s.card == kNone ? std::string(" with any payment method")
+                               : " with " + name_or_id(req.wallet.cards[s.card].name, req.wallet.cards[s.card].id);
+    }
     json step = {{"action", "pay"}, {"label", label}, {"saves", money(e.card_rewards)}};
     if (s.card != kNone) step["card"] = req.wallet.cards[s.card].id;
     steps.push_back(step);

@@ -91,10 +91,11 @@ void add_warnings(const Prepared& p, const Found& f, const Evaluation& e,
       out.push_back({"cashback_pending",
                      name + " pays its cashback after about " + std::to_string(pt.pending_days) +
                          " days.",
-                     pt.id, e.cashback});
+                     pt.id, e.cashback_value});
     if (pt.clawback_on_returns)
       out.push_back({"clawback_on_returns",
-                     name + " takes its cashback back if you return the items.", pt.id, e.cashback});
+                     name + " takes its cashback back if you return the items.", pt.id,
+                     e.cashback_value});
   }
   for (const auto& [o, back] : e.card_offers) {
     const CardOffer& co = req.card_offers[o];
@@ -108,9 +109,15 @@ void add_warnings(const Prepared& p, const Found& f, const Evaluation& e,
   if (e.codes > 0) {
     for (const GiftCardOffer& g : req.gift_cards) {
       if (g.combines_with_codes) continue;
+      // Only when one of its cards could have paid part of this order at a discount.
+      const bool useful = std::any_of(g.denominations.begin(), g.denominations.end(),
+                                      [&](const Denomination& d) {
+                                        return d.price < d.face && d.face <= e.list_total;
+                                      });
+      if (!useful) continue;
       out.push_back({"gift_card_not_with_codes",
                      "Gift cards from " + (g.source.empty() ? g.id : g.source) +
-                         " can't be used together with codes at this shop; the codes save more.",
+                         " can't be used together with codes at this shop; the stack with codes comes out ahead.",
                      g.id, 0});
     }
   }
