@@ -33,8 +33,10 @@ void add_warnings(const Prepared& p, const Found& f, const Evaluation& e,
   // Codes that void a portal's cashback.
   for (std::size_t pt = 0; pt < req.portals.size(); ++pt) {
     if (!portal_voided(p, pt, f.stack.discounts)) continue;
+    // What the portal would pay beyond the portal the stack uses (if any).
     const Minor would = apply_rate(portal_cashback(p, pt, e.merchandise, e.gift_card_face),
-                                   req.preferences.cashback_value, req.rules.rounding);
+                                   req.preferences.cashback_value, req.rules.rounding) -
+                        e.cashback_value;
     if (would <= 0) continue;
     std::string codes;
     for (std::size_t d : f.stack.discounts) {
