@@ -32,14 +32,32 @@ void allocate(Minor total, const Minor* weights, std::size_t n, Minor* out) {
     rem = heap_rem.data();
   }
   Minor given = 0;
-  for (std::size_t i = 0; i < n; ++i) {
-    const Wide x = static_cast<Wide>(total) * weights[i];
-    out[i] = static_cast<Minor>(x / sum);
-    rem[i] = x % sum;
-    given += out[i];
+  if (total < (Minor{1} << 31) && sum < (Wide{1} << 32)) {
+    // The common case fits in 64 bits (and 64-bit division is much cheaper in wasm).
+    const std::uint64_t t = static_cast<std::uint64_t>(total), w = static_cast<std::uint64_t>(sum);
+    for (std::size_t i = 0; i < n; ++i) {
+      const std::uint64_t x = t * static_cast<std::uint64_t>(weights[i]);
+      out[i] = static_cast<Minor>(x / w);
+      rem[i] = static_cast<Wide>(x % w);
+      given += out[i];
+    }
+  } else {
+    for (std::size_t i = 0; i < n; ++i) {
+      const Wide x = static_cast<Wide>(total) * weights[i];
+      out[i] = static_cast<Minor>(x / sum);
+      rem[i] = x % sum;
+      given += out[i];
+    }
   }
   Minor left = total - given;  // < n
   if (left == 0) return;
+  if (left == 1) {  // the usual remainder: one unit to the largest remainder
+    std::size_t best = 0;
+    for (std::size_t i = 1; i < n; ++i)
+      if (rem[i] > rem[best]) best = i;
+    ++out[best];
+    return;
+  }
   // The units left go to the largest remainders, earlier parts first on a tie.
   std::size_t inline_order[kInline];
   std::vector<std::size_t> heap_order;

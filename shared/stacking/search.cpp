@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "stacking/arith.hpp"
+#include "stacking/evaluate.hpp"
 #include "stacking/gift_plans.hpp"
 
 namespace dealstack::stacking {
@@ -35,8 +36,8 @@ struct Frame {
 
 class Searcher {
  public:
-  Searcher(const Prepared& p, const Layers& layers, const SearchLimits& limits)
-      : p_(p), layers_(layers), limits_(limits) {}
+  Searcher(const Prepared& p, const Layers& layers, const SearchLimits& limits, const Stack* seed)
+      : p_(p), layers_(layers), limits_(limits), seed_(seed) {}
 
   Result<Found> run() {
     const Request& req = p_.req;
@@ -85,6 +86,15 @@ class Searcher {
     root.a = p_.original;
     root.allowed.assign(p_.words, ~std::uint64_t{0});
     if (!price(root)) return too_large();
+    if (seed_ != nullptr) {
+      auto e = evaluate(p_, *seed_);
+      if (e && better(e->net, e->steps, e->codes, best_)) {
+        best_.stack = *seed_;
+        best_.net = e->net;
+        best_.steps = e->steps;
+        best_.codes = e->codes;
+      }
+    }
     if (!descend(root)) return too_large();
     best_.nodes = nodes_;
     return best_;
@@ -204,7 +214,8 @@ class Searcher {
     if ((f.allowed[d / 64] >> (d % 64) & 1) == 0) return false;
     const bool code = p_.discounts[d].is_code;
     if (p_.req.rules.order == ApplicationOrder::entry) {
-      if (code) return std::find(f.chosen.begin(), f.chosen.end(), d) == f.chosen.end();
+      // A chosen discount is never `allowed` again (nothing combines with itself).
+      if (code) return true;
       return !f.code_phase && (f.last == kNone || k > f.last);
     }
     return f.last == kNone || k > f.last;
@@ -336,10 +347,49 @@ class Searcher {
 
   // ---- the search --------------------------------------------------------------------
   bool descend(const Frame& f) {
+    // A first, cheap bound for each child from this frame's amounts, checked before the
+    // child is built: below f, a discount saves at most its standalone amount, so a child
+    // adding d saves at most (the open promotions) + (d) + (the best other open codes that
+    // fit in the slots left).
+    Minor merchandise = 0, promotions = 0;
+    codes_open_.clear();
+    const int slots = p_.req.rules.max_codes - f.codes;
+    if (can_prune_) {
+      for (Minor x : f.a) merchandise += x;
+      for (std::size_t k = 0; k < candidates_.size(); ++k) {
+        const auto& pd = p_.discounts[candidates_[k]];
+        if (pd.is_shipping || pd.standalone == 0 || !open(f, k)) continue;
+        if (pd.is_code) {
+          codes_open_.push_back(pd.standalone);
+        } else {
+          promotions += pd.standalone;
+        }
+      }
+      // Prefix sums of the open codes' savings, largest first.
+      std::sort(codes_open_.begin(), codes_open_.end(), std::greater<>());
+      for (std::size_t i = 1; i < codes_open_.size(); ++i) codes_open_[i] += codes_open_[i - 1];
+    }
+    const auto top = [&](int n) -> Minor {
+      if (n <= 0 || codes_open_.empty()) return 0;
+      return codes_open_[std::min<std::size_t>(static_cast<std::size_t>(n), codes_open_.size()) - 1];
+    };
+    // Taken before the loop: descend() below reuses the scratch vectors.
+    const Minor top_all = top(slots);
+    const Minor top_but_one = top(slots - 1);
     for (std::size_t k = 0; k < candidates_.size(); ++k) {
       if (!open(f, k)) continue;
       const std::size_t d = candidates_[k];
       if (!room_for(f, d)) continue;
+      if (can_prune_) {
+        const auto& pd = p_.discounts[d];
+        // A code's own saving plus the best others (the top `slots` already hold it when it
+        // is among them; otherwise it takes one slot).
+        const Minor saving =
+            promotions + (!pd.is_code ? top_all : std::max(top_all, top_but_one + pd.standalone));
+        const Minor m = std::max<Minor>(0, merchandise - saving);
+        ++work_;
+        if (phi(m + shipping_floor_ + tax_floor(m)) > best_.net) continue;
+      }
       Frame child;
       child.chosen = f.chosen;
       child.chosen.push_back(d);
@@ -373,10 +423,12 @@ class Searcher {
   const Prepared& p_;
   Layers layers_;
   SearchLimits limits_;
+  const Stack* seed_;
   std::vector<std::size_t> candidates_;
   std::vector<std::size_t> position_;
   std::vector<GiftPlan> plans_, plans_with_codes_;
   std::vector<bool> voided_;
+  std::vector<Minor> codes_open_;       // descend(): open codes' savings (prefix sums)
   Wide alpha_ = 0;
   Minor beta_ = 0;
   bool can_prune_ = false;
@@ -391,8 +443,9 @@ class Searcher {
 
 }  // namespace
 
-Result<Found> search(const Prepared& p, const Layers& layers, const SearchLimits& limits) {
-  return Searcher(p, layers, limits).run();
+Result<Found> search(const Prepared& p, const Layers& layers, const SearchLimits& limits,
+                     const Stack* seed) {
+  return Searcher(p, layers, limits, seed).run();
 }
 
 }  // namespace dealstack::stacking

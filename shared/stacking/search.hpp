@@ -50,7 +50,10 @@ inline bool better(Minor net, int steps, int codes, const Found& than) {
   return codes < than.codes;
 }
 
-// Errors: "search_too_large" when the limits are hit.
-Result<Found> search(const Prepared& p, const Layers& layers = {}, const SearchLimits& limits = {});
+// Errors: "search_too_large" when the limits are hit. `seed`: a stack known to be legal under
+// `layers` (the best stack with one layer taken out, for the alternatives); it only speeds
+// the search up by starting from its net. Ignored when it doesn't evaluate.
+Result<Found> search(const Prepared& p, const Layers& layers = {}, const SearchLimits& limits = {},
+                     const Stack* seed = nullptr);
 
 }  // namespace dealstack::stacking

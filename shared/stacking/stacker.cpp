@@ -224,7 +224,7 @@ void add_hints(const Request& req, const Prepared& p, const Found& best, const E
     extra.quantity = 1;
     x->request.cart.lines.push_back(extra);
     x->prepared = std::make_unique<Prepared>(x->request);
-    auto r = search(*x->prepared, {}, limits);
+    auto r = search(*x->prepared, {}, limits, &best.stack);
     if (r) {
       x->found = std::move(*r);
       auto ev = evaluate(*x->prepared, x->found.stack);
@@ -350,7 +350,18 @@ Result<StackResult> stack_deals(const Request& request, const SearchLimits& limi
       l.portals = n != "portal";
       l.card_offers = n != "card_offers";
       l.gift_cards = n != "gift_cards";
-      auto alt = search(p, l, limits);
+      // Start from the best stack with this layer taken out: usually close to the answer.
+      Stack seed = result.best.stack;
+      if (!l.codes || !l.promotions) {
+        std::vector<std::size_t> kept;
+        for (std::size_t d : seed.discounts)
+          if (p.discounts[d].is_code ? l.codes : l.promotions) kept.push_back(d);
+        seed.discounts = std::move(kept);
+      }
+      if (!l.portals) seed.portal = kNone;
+      if (!l.card_offers) seed.card_offers = false;
+      if (!l.gift_cards) seed.gift_cards.clear();
+      auto alt = search(p, l, limits, &seed);
       if (!alt) continue;  // too large to search without this layer: leave it out
       auto alt_eval = evaluate(p, alt->stack);
       if (!alt_eval) return make_error("internal_error", alt_eval.error().message);
