@@ -256,7 +256,8 @@ TEST_CASE("the optimizer finds exhaustive enumeration's optimum on 10,000 random
     with_payment_layers += (fast->stack.portal != kNone || !fast->stack.gift_cards.empty() ||
                             !e->card_offers.empty()) ? 1 : 0;
   }
-  MESSAGE("evaluated " << total_stacks << " stacks; search priced " << total_nodes << " nodes");
+  // The search prices a small fraction of what enumeration evaluates.
+  CHECK(total_nodes * 10 < total_stacks);
   CHECK(checked == 10'000);
   // The generator exercises the layers: most optimal stacks use discounts, many use the rest.
   CHECK(with_discounts > 3'000);
