@@ -1,11 +1,23 @@
 #include "stacking/arith.hpp"
 
 #include <algorithm>
+#include <cstdint>
 #include <vector>
 
 namespace dealstack::stacking {
 
 Minor div_round(Wide num, Wide den, RoundingMode mode) {
+  constexpr Wide kMax64 = INT64_MAX;
+  if (num <= kMax64 && num >= -kMax64 && den <= kMax64) {
+    // The usual case fits in 64 bits; a 128-bit division is a slow library call (in wasm
+    // especially).
+    const std::int64_t n64 = static_cast<std::int64_t>(num < 0 ? -num : num);
+    const std::int64_t d64 = static_cast<std::int64_t>(den);
+    std::int64_t q = n64 / d64;
+    const std::int64_t r = n64 % d64;
+    if (r > d64 - r || (r == d64 - r && (mode == RoundingMode::half_up || (q & 1) != 0))) ++q;
+    return num < 0 ? -q : q;
+  }
   const bool negative = num < 0;
   const Wide n = negative ? -num : num;
   Wide q = n / den;
@@ -66,10 +78,23 @@ void allocate(Minor total, const Minor* weights, std::size_t n, Minor* out) {
     heap_order.resize(n);
     order = heap_order.data();
   }
-  for (std::size_t i = 0; i < n; ++i) order[i] = i;
-  std::partial_sort(order, order + left, order + n, [&](std::size_t a, std::size_t b) {
+  const auto first = [&](std::size_t a, std::size_t b) {
     return rem[a] != rem[b] ? rem[a] > rem[b] : a < b;
-  });
+  };
+  if (n <= kInline) {
+    // Insertion sort: cheaper than a heap for a cart's few lines.
+    for (std::size_t i = 0; i < n; ++i) {
+      std::size_t j = i;
+      while (j > 0 && first(i, order[j - 1])) {
+        order[j] = order[j - 1];
+        --j;
+      }
+      order[j] = i;
+    }
+  } else {
+    for (std::size_t i = 0; i < n; ++i) order[i] = i;
+    std::partial_sort(order, order + left, order + n, first);
+  }
   for (Minor k = 0; k < left; ++k) ++out[order[k]];
 }
 

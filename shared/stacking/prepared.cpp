@@ -162,21 +162,26 @@ Prepared::Prepared(const Request& request) : req(request) {
 std::vector<std::size_t> application_sequence(const Prepared& p,
                                               const std::vector<std::size_t>& chosen) {
   std::vector<std::size_t> seq;
-  seq.reserve(chosen.size());
+  application_sequence(p, chosen, seq);
+  return seq;
+}
+
+void application_sequence(const Prepared& p, const std::vector<std::size_t>& chosen,
+                          std::vector<std::size_t>& seq) {
+  seq.clear();
   if (p.req.rules.order == ApplicationOrder::entry) {
     for (std::size_t d : chosen)
       if (!p.discounts[d].is_code) seq.push_back(d);
     std::sort(seq.begin(), seq.end());
     for (std::size_t d : chosen)
       if (p.discounts[d].is_code) seq.push_back(d);
-    return seq;
+    return;
   }
-  seq = chosen;
+  seq.assign(chosen.begin(), chosen.end());
   std::sort(seq.begin(), seq.end(), [&](std::size_t x, std::size_t y) {
     const int sx = p.discounts[x].stage, sy = p.discounts[y].stage;
     return sx != sy ? sx < sy : x < y;
   });
-  return seq;
 }
 
 namespace {

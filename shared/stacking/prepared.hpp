@@ -47,6 +47,8 @@ struct Prepared {
 // indices into Request::discounts; in `entry` order the codes keep their order in `chosen`.
 std::vector<std::size_t> application_sequence(const Prepared& p,
                                               const std::vector<std::size_t>& chosen);
+void application_sequence(const Prepared& p, const std::vector<std::size_t>& chosen,
+                          std::vector<std::size_t>& out);
 
 // Applies one discount to the current line amounts `a` (in place) and returns what it took
 // off the merchandise. The discount must qualify.

@@ -95,7 +95,9 @@ class Searcher {
         best_.codes = e->codes;
       }
     }
-    if (!descend(root)) return too_large();
+    // One reusable frame per depth: children are built in place, without allocating.
+    frames_.resize(kMaxDiscountsPerStack + 2);
+    if (!descend(root, 0)) return too_large();
     best_.nodes = nodes_;
     return best_;
   }
@@ -174,6 +176,39 @@ class Searcher {
     }
     alpha_ = alpha;
     beta_ = beta;
+    // The thresholds' jumps (see bound_from), plus a unit of rounding per rounded amount.
+    Minor jump = 6;
+    if (layers_.card_offers) {
+      Minor j = 0;
+      for (const CardOffer& co : req.card_offers) {
+        Minor x = co.is_percent ? static_cast<Minor>(ceil_div(static_cast<Wide>(co.min_spend) *
+                                                                  co.percent.ppm, Rate::kOne))
+                                : co.amount;
+        if (co.cap) x = std::min(x, *co.cap);
+        j = std::max(j, x);
+      }
+      jump += j;
+    }
+    if (layers_.portals) {
+      Minor j = 0;
+      for (const Portal& pt : req.portals) {
+        if (pt.is_percent) continue;
+        Minor x = static_cast<Minor>(ceil_div(static_cast<Wide>(pt.amount) *
+                                                  req.preferences.cashback_value.ppm, Rate::kOne));
+        if (pt.cap) x = std::min(x, static_cast<Minor>(ceil_div(static_cast<Wide>(*pt.cap) *
+                                                                    req.preferences.cashback_value.ppm,
+                                                                Rate::kOne)));
+        j = std::max(j, x);
+      }
+      jump += j;
+    }
+    if (layers_.gift_cards) {
+      Minor j = 0;
+      for (const GiftCardOffer& g : req.gift_cards)
+        for (const Denomination& d : g.denominations) j = std::max(j, d.face - d.price);
+      jump += j;
+    }
+    jump_ = jump;
     can_prune_ = alpha < Rate::kOne;
 
     // Shipping can't cost less than this, whatever is chosen.
@@ -192,6 +227,19 @@ class Searcher {
   }
 
   static Wide ceil_div(Wide a, Wide b) { return (a + b - 1) / b; }
+
+  // The lower bound on the net of every stack whose merchandise is at least m.
+  // First phi (cheap). When that doesn't prune, the exact best payment for the smallest
+  // possible totals (relaxed), less what can switch on as totals grow: for D' >= D and
+  // M' >= M with D' - D >= M' - M, every payment layer gives back at most alpha (D' - D)
+  // more plus the jumps of its thresholds (a card offer's min spend, a fixed portal amount,
+  // one more gift card), so net(D', M') >= net(D, M) - jumps.
+  Minor bound_from(Minor m) const {
+    const Minor total = m + shipping_floor_ + tax_floor(m);
+    const Minor cheap = phi(total);
+    if (cheap > best_.net) return cheap;
+    return std::max(cheap, pay_for(m, total, false, true).net - jump_);
+  }
 
   Minor phi(Minor total) const {
     return total - static_cast<Minor>(ceil_div(static_cast<Wide>(total) * alpha_, Rate::kOne)) -
@@ -250,7 +298,7 @@ class Searcher {
       if (saving >= merchandise) break;
     }
     const Minor m = std::max<Minor>(0, merchandise - saving);
-    return phi(m + shipping_floor_ + tax_floor(m));
+    return bound_from(m);
   }
 
   // ---- pricing a node ----------------------------------------------------------------
@@ -292,9 +340,10 @@ class Searcher {
     return true;
   }
 
-  Payment pay_for(Minor merchandise, Minor total, bool codes) const {
+  // relaxed: as if no portal were voided and every gift card allowed (a lower bound).
+  Payment pay_for(Minor merchandise, Minor total, bool codes, bool relaxed = false) const {
     const Request& req = p_.req;
-    const auto& plans = codes ? plans_with_codes_ : plans_;
+    const auto& plans = (codes && !relaxed) ? plans_with_codes_ : plans_;
     Payment best;
     for (std::size_t k = 0; k < plans.size() && plans[k].face <= total; ++k) {
       const GiftPlan& plan = plans[k];
@@ -303,7 +352,7 @@ class Searcher {
       std::size_t portal = kNone;
       if (layers_.portals) {
         for (std::size_t pt = 0; pt < req.portals.size(); ++pt) {
-          if (voided_[pt]) continue;
+          if (!relaxed && voided_[pt]) continue;
           const Minor v = apply_rate(portal_cashback(p_, pt, merchandise, plan.face),
                                      req.preferences.cashback_value, req.rules.rounding);
           if (v > portal_value) {
@@ -346,7 +395,7 @@ class Searcher {
   }
 
   // ---- the search --------------------------------------------------------------------
-  bool descend(const Frame& f) {
+  bool descend(const Frame& f, std::size_t depth) {
     // A first, cheap bound for each child from this frame's amounts, checked before the
     // child is built: below f, a discount saves at most its standalone amount, so a child
     // adding d saves at most (the open promotions) + (d) + (the best other open codes that
@@ -388,9 +437,9 @@ class Searcher {
             promotions + (!pd.is_code ? top_all : std::max(top_all, top_but_one + pd.standalone));
         const Minor m = std::max<Minor>(0, merchandise - saving);
         ++work_;
-        if (phi(m + shipping_floor_ + tax_floor(m)) > best_.net) continue;
+        if (bound_from(m) > best_.net) continue;
       }
-      Frame child;
+      Frame& child = frames_[depth + 1];
       child.chosen = f.chosen;
       child.chosen.push_back(d);
       child.codes = f.codes + (p_.discounts[d].is_code ? 1 : 0);
@@ -402,7 +451,7 @@ class Searcher {
                        : k;
       child.allowed = f.allowed;
       for (std::size_t w = 0; w < p_.words; ++w) child.allowed[w] &= p_.compatible[d * p_.words + w];
-      child.seq = application_sequence(p_, child.chosen);
+      application_sequence(p_, child.chosen, child.seq);
       // Reuse the parent's line amounts when the new discount applies after all of its.
       if (std::equal(f.seq.begin(), f.seq.end(), child.seq.begin())) {
         child.a = f.a;
@@ -415,7 +464,7 @@ class Searcher {
       if (work_ > limits_.max_work) return false;
       if (can_prune_ && lower_bound(child) > best_.net) continue;
       if (!price(child)) return false;
-      if (!descend(child)) return false;
+      if (!descend(child, depth + 1)) return false;
     }
     return true;
   }
@@ -428,9 +477,11 @@ class Searcher {
   std::vector<std::size_t> position_;
   std::vector<GiftPlan> plans_, plans_with_codes_;
   std::vector<bool> voided_;
+  std::vector<Frame> frames_;
   std::vector<Minor> codes_open_;       // descend(): open codes' savings (prefix sums)
   Wide alpha_ = 0;
   Minor beta_ = 0;
+  Minor jump_ = 0;
   bool can_prune_ = false;
   Minor shipping_floor_ = 0;
   Minor fixed_tax_ = 0;
