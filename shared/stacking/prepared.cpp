@@ -186,18 +186,28 @@ void application_sequence(const Prepared& p, const std::vector<std::size_t>& cho
 
 namespace {
 
+// Per-line scratch amounts: on the stack for carts of up to 32 lines (the hot path of the
+// search), on the heap beyond.
+class Scratch {
+ public:
+  explicit Scratch(std::size_t n) {
+    if (n > kInline) heap_.resize(n);
+  }
+  Minor* data() { return heap_.empty() ? inline_ : heap_.data(); }
+
+ private:
+  static constexpr std::size_t kInline = 32;
+  Minor inline_[kInline];
+  std::vector<Minor> heap_;
+};
+
 // Percentage of each eligible line's basis; rounded per line or once per order.
 void percent_off(const Prepared& p, const std::vector<std::size_t>& lines, Rate rate,
                  const std::vector<Minor>& a, Minor* d) {
   const auto& rules = p.req.rules;
   const std::size_t n = lines.size();
-  Minor basis_inline[32];
-  std::vector<Minor> basis_heap;
-  Minor* basis = basis_inline;
-  if (n > 32) {
-    basis_heap.resize(n);
-    basis = basis_heap.data();
-  }
+  Scratch basis_space(n);
+  Minor* basis = basis_space.data();
   Minor sum = 0;
   for (std::size_t k = 0; k < n; ++k) {
     const std::size_t i = lines[k];
@@ -215,13 +225,8 @@ void percent_off(const Prepared& p, const std::vector<std::size_t>& lines, Rate 
 void amount_once(const std::vector<std::size_t>& lines, Minor amount, const std::vector<Minor>& a,
                  Minor* d) {
   const std::size_t n = lines.size();
-  Minor left_inline[32];
-  std::vector<Minor> left_heap;
-  Minor* left = left_inline;
-  if (n > 32) {
-    left_heap.resize(n);
-    left = left_heap.data();
-  }
+  Scratch left_space(n);
+  Minor* left = left_space.data();
   Minor sum = 0;
   for (std::size_t k = 0; k < n; ++k) {
     left[k] = a[lines[k]];
@@ -241,13 +246,8 @@ Minor apply_discount(const Prepared& p, std::size_t index, std::vector<Minor>& a
   const std::size_t n = pd.lines.size();
   if (n == 0 || disc.type == DiscountType::free_shipping) return 0;
 
-  Minor d_inline[32];
-  std::vector<Minor> d_heap;
-  Minor* d = d_inline;
-  if (n > 32) {
-    d_heap.resize(n);
-    d = d_heap.data();
-  }
+  Scratch d_space(n);
+  Minor* d = d_space.data();
   switch (disc.type) {
     case DiscountType::percent:
       percent_off(p, pd.lines, disc.percent, a, d);
@@ -267,13 +267,8 @@ Minor apply_discount(const Prepared& p, std::size_t index, std::vector<Minor>& a
       break;
     case DiscountType::buy_x_get_y: {
       // The free units at their listed unit price.
-      Minor weight_inline[32];
-      std::vector<Minor> weight_heap;
-      Minor* weight = weight_inline;
-      if (n > 32) {
-        weight_heap.resize(n);
-        weight = weight_heap.data();
-      }
+      Scratch weight_space(n);
+      Minor* weight = weight_space.data();
       Minor sum = 0;
       for (std::size_t k = 0; k < n; ++k) {
         weight[k] = lines[pd.lines[k]].unit_price * pd.free_units[k];
@@ -302,13 +297,8 @@ Minor apply_discount(const Prepared& p, std::size_t index, std::vector<Minor>& a
     total += d[k];
   }
   if (offer.max_discount && total > *offer.max_discount) {
-    Minor capped_inline[32];
-    std::vector<Minor> capped_heap;
-    Minor* capped = capped_inline;
-    if (n > 32) {
-      capped_heap.resize(n);
-      capped = capped_heap.data();
-    }
+    Scratch capped_space(n);
+    Minor* capped = capped_space.data();
     allocate(*offer.max_discount, d, n, capped);
     std::copy(capped, capped + n, d);
     total = *offer.max_discount;
