@@ -52,8 +52,6 @@ class Searcher {
     std::stable_sort(candidates_.begin(), candidates_.end(), [&](std::size_t x, std::size_t y) {
       return weight(x) > weight(y);
     });
-    position_.assign(p_.discounts.size(), kNone);
-    for (std::size_t k = 0; k < candidates_.size(); ++k) position_[candidates_[k]] = k;
 
     Minor max_total = 0;
     std::vector<Minor> original = p_.original;
@@ -474,7 +472,6 @@ class Searcher {
   SearchLimits limits_;
   const Stack* seed_;
   std::vector<std::size_t> candidates_;
-  std::vector<std::size_t> position_;
   std::vector<GiftPlan> plans_, plans_with_codes_;
   std::vector<bool> voided_;
   std::vector<Frame> frames_;
