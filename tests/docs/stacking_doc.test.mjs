@@ -10,16 +10,11 @@
 //  - the error, warning and hint codes the code emits are in the schemas and the document.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { repoRoot, runDealstack } from '../support/dealstack.mjs';
 import Ajv2020 from 'ajv/dist/2020.js';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const bin = process.env.DEALSTACK_BIN
-  ? path.resolve(repoRoot, process.env.DEALSTACK_BIN)
-  : path.join(repoRoot, 'build', 'native', 'bin', 'dealstack');
 const docPath = path.join(repoRoot, 'docs', 'stacking.md');
 const scenarioDir = path.join(repoRoot, 'tests', 'fixtures', 'stacking', 'scenarios');
 
@@ -39,21 +34,7 @@ function explain(validate) {
 }
 
 // Runs `dealstack stack -` with `input` on stdin; resolves with {code, stdout, stderr}.
-function stack(input) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(bin, ['stack', '-'], { stdio: ['pipe', 'pipe', 'pipe'] });
-    const out = [];
-    const err = [];
-    child.stdout.on('data', (d) => out.push(d));
-    child.stderr.on('data', (d) => err.push(d));
-    child.on('error', reject);
-    child.on('close', (code) =>
-      resolve({ code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }),
-    );
-    child.stdin.on('error', () => {}); // the process may exit before reading everything
-    child.stdin.end(input);
-  });
-}
+const stack = (input) => runDealstack(['stack', '-'], input);
 
 // The ```json block right after the marker comment `<!-- example:NAME -->`.
 function docBlock(doc, name) {

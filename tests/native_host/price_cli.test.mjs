@@ -7,31 +7,8 @@
 // answers "invalid_field"; the batch always goes on.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { runDealstack as run } from '../support/dealstack.mjs';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const bin = process.env.DEALSTACK_BIN
-  ? path.resolve(repoRoot, process.env.DEALSTACK_BIN)
-  : path.join(repoRoot, 'build', 'native', 'bin', 'dealstack');
-
-// Runs the binary; resolves with {code, stdout, stderr}. `input` goes to stdin.
-function run(args, input = '') {
-  return new Promise((resolve, reject) => {
-    const child = spawn(bin, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-    const out = [];
-    const err = [];
-    child.stdout.on('data', (d) => out.push(d));
-    child.stderr.on('data', (d) => err.push(d));
-    child.on('error', reject);
-    child.on('close', (code) =>
-      resolve({ code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }),
-    );
-    child.stdin.on('error', () => {}); // the process may exit before reading everything
-    child.stdin.end(input);
-  });
-}
 
 function lines(stdout) {
   assert.ok(stdout.endsWith('\n'), 'output ends with a newline');

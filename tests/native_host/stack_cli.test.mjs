@@ -7,39 +7,11 @@
 // it is about; usage errors and unreadable files exit 2 with the message on stderr.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { runDealstack as run } from '../support/dealstack.mjs';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const bin = process.env.DEALSTACK_BIN
-  ? path.resolve(repoRoot, process.env.DEALSTACK_BIN)
-  : path.join(repoRoot, 'build', 'native', 'bin', 'dealstack');
-
-// Runs the binary; resolves with {code, stdout, stderr, ms}. `input` goes to stdin.
-function run(args, input = '') {
-  const started = Date.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn(bin, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-    const out = [];
-    const err = [];
-    child.stdout.on('data', (d) => out.push(d));
-    child.stderr.on('data', (d) => err.push(d));
-    child.on('error', reject);
-    child.on('close', (code) =>
-      resolve({
-        code,
-        stdout: Buffer.concat(out).toString('utf8'),
-        stderr: Buffer.concat(err).toString('utf8'),
-        ms: Date.now() - started,
-      }),
-    );
-    child.stdin.on('error', () => {}); // the process may exit before reading everything
-    child.stdin.end(input);
-  });
-}
 
 // The one JSON line of stdout, parsed.
 function oneLine(stdout) {

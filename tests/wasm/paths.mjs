@@ -9,8 +9,8 @@ export const repoRoot = resolve(fileURLToPath(new URL('../..', import.meta.url))
 // Folder holding dealstack_core.mjs + dealstack_core.wasm. Default: the `wasm` preset's output.
 export const wasmDir = resolve(process.env.DEALSTACK_WASM_DIR ?? join(repoRoot, 'build/wasm/wasm'));
 
-// The native CLI. Default: the `native` preset's binary.
-export const dealstackBin = resolve(process.env.DEALSTACK_BIN ?? join(repoRoot, 'build/native/bin/dealstack'));
+// The native CLI (tests/support/dealstack.mjs). Default: the `native` preset's binary.
+export { dealstackBin } from '../support/dealstack.mjs';
 
 export const fixturesDir = join(repoRoot, 'tests/fixtures');
 
