@@ -4,6 +4,7 @@
 #include <numeric>
 
 #include "stacking/arith.hpp"
+#include "text/utf8.hpp"
 
 namespace dealstack::stacking {
 namespace {
@@ -91,6 +92,7 @@ Prepared::Prepared(const Request& request) : req(request) {
     const DiscountOffer& d = req.discounts[k];
     PreparedDiscount& pd = discounts[k];
     pd.is_code = !d.automatic();
+    pd.code_key = utf8::ascii_lower(d.code);
     pd.is_shipping = d.discount.type == DiscountType::free_shipping;
     Minor spend = 0;
     std::int64_t quantity = 0;
@@ -347,18 +349,16 @@ Totals order_totals(const Prepared& p, const std::vector<Minor>& a, std::size_t 
   return t;
 }
 
+bool portal_lists(const Prepared& p, std::size_t portal, std::size_t d) {
+  const auto& listed = p.req.portals[portal].listed_codes;
+  return !listed ||
+         std::find(listed->begin(), listed->end(), p.discounts[d].code_key) != listed->end();
+}
+
 bool portal_voided(const Prepared& p, std::size_t portal, const std::vector<std::size_t>& chosen) {
-  const Portal& pt = p.req.portals[portal];
-  if (!pt.listed_codes || !pt.unlisted_codes_void) return false;
-  for (std::size_t d : chosen) {
-    if (!p.discounts[d].is_code) continue;
-    std::string code = p.req.discounts[d].code;
-    for (char& c : code)
-      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    if (std::find(pt.listed_codes->begin(), pt.listed_codes->end(), code) ==
-        pt.listed_codes->end())
-      return true;
-  }
+  if (!p.req.portals[portal].unlisted_codes_void) return false;
+  for (std::size_t d : chosen)
+    if (p.discounts[d].is_code && !portal_lists(p, portal, d)) return true;
   return false;
 }
 

@@ -23,6 +23,7 @@ struct PreparedDiscount {
   std::vector<std::int64_t> free_units;  // buy_x_get_y: discounted units per eligible line
   Minor standalone = 0;                  // merchandise saving when applied alone
   bool is_code = false;
+  std::string code_key;                  // the code, ASCII lower case (portals list codes so)
   bool is_shipping = false;              // free_shipping (no merchandise effect)
 };
 
@@ -69,7 +70,10 @@ Totals order_totals(const Prepared& p, const std::vector<Minor>& a, std::size_t 
 // Whether free-shipping discount d covers shipping option `option`.
 bool covers_option(const Prepared& p, std::size_t d, std::size_t option);
 
-// Codes a portal doesn't list (so using them voids its cashback).
+// Whether portal `portal` lists code discount d (no listed_codes: it takes any code).
+bool portal_lists(const Prepared& p, std::size_t portal, std::size_t d);
+
+// Whether a chosen code voids the portal's cashback (a code it doesn't list).
 bool portal_voided(const Prepared& p, std::size_t portal, const std::vector<std::size_t>& chosen);
 
 // Portal cashback (face) for merchandise M with gift-card face G applied.

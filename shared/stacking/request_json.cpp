@@ -9,6 +9,7 @@
 
 #include "money/currency.hpp"
 #include "money/decimal.hpp"
+#include "text/utf8.hpp"
 
 namespace dealstack::stacking {
 namespace {
@@ -38,12 +39,6 @@ bool nesting_ok(std::string_view s) {
     }
   }
   return true;
-}
-
-std::string lower(std::string s) {
-  for (char& c : s)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return s;
 }
 
 // Reads fields out of JSON with the path of each for error messages. The first error is
@@ -587,7 +582,7 @@ Result<Request> parse_request(std::string_view text) {
   std::map<std::string, std::size_t> discount_index;   // discount offer id -> discounts index
   std::vector<std::pair<std::size_t, std::vector<std::string>>> not_with;  // (discount, ids)
   std::vector<std::size_t> discount_position;          // discounts index -> offer position
-  const std::string retailer = lower(req.cart.retailer);
+  const std::string retailer = utf8::ascii_lower(req.cart.retailer);
   for (std::size_t i = 0; offers != nullptr && i < offers->size(); ++i) {
     const std::string op = at("offers", i);
     const json& oj = (*offers)[i];
@@ -601,7 +596,7 @@ Result<Request> parse_request(std::string_view text) {
     if (!currency.empty() && currency != req.cart.currency)
       return make_error("currency_mismatch", op + ".currency: is " + currency.substr(0, 20) +
                                                  " but the cart is in " + req.cart.currency);
-    const std::string offer_retailer = lower(r.string(oj, "retailer", op + ".retailer", false));
+    const std::string offer_retailer = utf8::ascii_lower(r.string(oj, "retailer", op + ".retailer", false));
     if (r.failed()) return r.error();
     const bool elsewhere = !offer_retailer.empty() && !retailer.empty() && offer_retailer != retailer;
 
@@ -634,7 +629,7 @@ Result<Request> parse_request(std::string_view text) {
       p.excludes_gift_cards = r.boolean(oj, "excludes_gift_cards", op + ".excludes_gift_cards", false);
       if (r.member(oj, "listed_codes") != nullptr) {
         auto codes = r.strings(oj, "listed_codes", op + ".listed_codes");
-        for (auto& c : codes) c = lower(c);
+        for (auto& c : codes) c = utf8::ascii_lower(c);
         p.listed_codes = std::move(codes);
       }
       p.unlisted_codes_void = r.boolean(oj, "unlisted_codes_void", op + ".unlisted_codes_void", true);

@@ -39,15 +39,9 @@ void add_warnings(const Prepared& p, const Found& f, const Evaluation& e,
                         e.cashback_value;
     if (would <= 0) continue;
     std::string codes;
-    for (std::size_t d : f.stack.discounts) {
-      if (!p.discounts[d].is_code) continue;
-      std::string code = req.discounts[d].code, low = code;
-      for (char& c : low)
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-      const auto& listed = *req.portals[pt].listed_codes;
-      if (std::find(listed.begin(), listed.end(), low) == listed.end())
-        codes += (codes.empty() ? "" : ", ") + code;
-    }
+    for (std::size_t d : f.stack.discounts)
+      if (p.discounts[d].is_code && !portal_lists(p, pt, d))
+        codes += (codes.empty() ? "" : ", ") + req.discounts[d].code;
     const std::string& name = req.portals[pt].name.empty() ? req.portals[pt].id : req.portals[pt].name;
     out.push_back({"code_voids_cashback",
                    "Code " + codes + " isn't listed by " + name + ": using it voids " + name +
