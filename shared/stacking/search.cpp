@@ -23,6 +23,24 @@ struct Payment {
   std::size_t card = kNone;
 };
 
+// Gift-card plans sorted by face, with what the payment loop needs to stop early.
+struct PlanSet {
+  std::vector<GiftPlan> plans;
+  std::vector<Minor> faces;         // plans[k].face
+  std::vector<Minor> max_discount;  // the largest face - cost among plans[0..k]
+
+  void index() {
+    faces.clear();
+    max_discount.clear();
+    Minor most = 0;
+    for (const GiftPlan& g : plans) {
+      faces.push_back(g.face);
+      most = std::max(most, g.face - g.cost);
+      max_discount.push_back(most);
+    }
+  }
+};
+
 struct Frame {
   std::vector<std::size_t> chosen;  // in the order chosen (entry order for codes)
   std::vector<std::size_t> seq;     // application order
@@ -66,17 +84,24 @@ class Searcher {
       if (!all) return all.error();
       auto with_codes = gift_plans(req, true, max_total, limits_.max_gift_card_plans);
       if (!with_codes) return with_codes.error();
-      plans_ = std::move(*all);
-      plans_with_codes_ = std::move(*with_codes);
+      all_plans_.plans = std::move(*all);
+      with_codes_.plans = std::move(*with_codes);
     } else {
-      plans_.assign(1, GiftPlan{});
-      plans_with_codes_ = plans_;
+      all_plans_.plans.assign(1, GiftPlan{});
+      with_codes_.plans = all_plans_.plans;
     }
+    all_plans_.index();
+    with_codes_.index();
+    usable_offers_.resize(req.wallet.cards.size());
+    for (std::size_t c = 0; c < req.wallet.cards.size(); ++c)
+      for (std::size_t o : p_.card_offers_of[c])
+        if (!card_offer_path_excluded(p_, o)) usable_offers_[c].push_back(o);
+    for (const Portal& pt : req.portals) any_portal_excludes_gift_cards_ |= pt.excludes_gift_cards;
     prepare_bound();
     // What pricing one node with one shipping option costs at most.
     std::size_t offers_per_card = 0;
     for (const auto& list : p_.card_offers_of) offers_per_card = std::max(offers_per_card, list.size());
-    payment_work_ = plans_.size() * (1 + req.portals.size() +
+    payment_work_ = all_plans_.plans.size() * (1 + req.portals.size() +
                                      req.wallet.cards.size() * (1 + offers_per_card)) +
                     p_.original.size() + req.portals.size();
 
@@ -236,7 +261,9 @@ class Searcher {
     const Minor total = m + shipping_floor_ + tax_floor(m);
     const Minor cheap = phi(total);
     if (cheap > best_.net) return cheap;
-    return std::max(cheap, pay_for(m, total, false, true).net - jump_);
+    // Only whether some payment comes within the jumps of the best matters.
+    const Payment pay = pay_for(m, total, false, true, best_.net + jump_, true);
+    return std::max(cheap, pay.net - jump_);
   }
 
   Minor phi(Minor total) const {
@@ -318,7 +345,8 @@ class Searcher {
         if (p_.discounts[d].is_shipping && covers_option(p_, d, option)) free = true;
       const Totals t = order_totals(p_, f.a, option, free);
       if (have_best_ && can_prune_ && phi(t.total) > best_.net) continue;
-      const Payment pay = pay_for(t.merchandise, t.total, f.codes > 0);
+      const Payment pay =
+          pay_for(t.merchandise, t.total, f.codes > 0, false, have_best_ ? best_.net : kInfinity);
       const int steps = static_cast<int>(f.chosen.size()) + pay.steps;
       if (!have_best_ || better(pay.net, steps, f.codes, best_)) {
         have_best_ = true;
@@ -331,62 +359,122 @@ class Searcher {
         s.portal = pay.portal;
         s.card = pay.card;
         s.card_offers = layers_.card_offers;
-        const auto& plans = f.codes > 0 ? plans_with_codes_ : plans_;
+        const auto& plans = f.codes > 0 ? with_codes_.plans : all_plans_.plans;
         s.gift_cards = plans[pay.plan].uses;
       }
     }
     return true;
   }
 
-  // relaxed: as if no portal were voided and every gift card allowed (a lower bound).
-  Payment pay_for(Minor merchandise, Minor total, bool codes, bool relaxed = false) const {
+  // The payment layers' best for one order. relaxed: as if no portal were voided and every
+  // gift card allowed (a lower bound). Only payments with net <= limit matter to the
+  // caller: plans that provably can't reach it are skipped, and with stop_at_limit the first
+  // one that does is returned at once (for the bound, which only asks whether one exists).
+  //
+  // Plans are tried from the largest face down. A plan's net is at least
+  // total - (its face - cost) - (the best portal value with no gift card) - (the best card
+  // value on the whole total), since portal cashback never grows with the gift-card face and
+  // card value never shrinks with the amount charged; once that bound with the largest
+  // discount among the remaining plans is above the limit, none of them can reach it.
+  // Ties keep the plan with the smallest face (as a forward scan would).
+  Payment pay_for(Minor merchandise, Minor total, bool codes, bool relaxed, Minor limit,
+                  bool stop_at_limit = false) const {
     const Request& req = p_.req;
-    const auto& plans = (codes && !relaxed) ? plans_with_codes_ : plans_;
+    const PlanSet& set = (codes && !relaxed) ? with_codes_ : all_plans_;
+    const auto& plans = set.plans;
+    // Portals whose base ignores gift cards pay the same under every plan.
+    Minor fixed_value = 0;
+    std::size_t fixed_portal = kNone;
+    Minor portal_ceiling = 0;
+    if (layers_.portals) {
+      for (std::size_t pt = 0; pt < req.portals.size(); ++pt) {
+        if (!relaxed && voided_[pt]) continue;
+        const Minor v = portal_value(pt, merchandise, 0);
+        portal_ceiling = std::max(portal_ceiling, v);
+        if (!req.portals[pt].excludes_gift_cards && v > fixed_value) {
+          fixed_value = v;
+          fixed_portal = pt;
+        }
+      }
+    }
+    const Minor card_ceiling = best_card(total).value;
     Payment best;
-    for (std::size_t k = 0; k < plans.size() && plans[k].face <= total; ++k) {
+    std::size_t k = static_cast<std::size_t>(
+        std::upper_bound(set.faces.begin(), set.faces.end(), total) - set.faces.begin());
+    while (k-- > 0) {
+      const Minor reach = std::min(limit, best.net);
+      if (total - set.max_discount[k] - portal_ceiling - card_ceiling > reach) break;
       const GiftPlan& plan = plans[k];
       const Minor charged = total - plan.face;
-      Minor portal_value = 0;
-      std::size_t portal = kNone;
-      if (layers_.portals) {
+      Minor portal_v = fixed_value;
+      std::size_t portal = fixed_portal;
+      if (layers_.portals && plan.face > 0 && any_portal_excludes_gift_cards_) {
+        for (std::size_t pt = 0; pt < req.portals.size(); ++pt) {
+          if (!req.portals[pt].excludes_gift_cards || (!relaxed && voided_[pt])) continue;
+          const Minor v = portal_value(pt, merchandise, plan.face);
+          // The first portal (by index) with the highest value, as a plain scan would pick.
+          if (v > portal_v || (v == portal_v && v > 0 && pt < portal)) {
+            portal_v = v;
+            portal = pt;
+          }
+        }
+      } else if (layers_.portals && any_portal_excludes_gift_cards_) {
+        // No gift card: every portal pays its face-0 value.
+        portal_v = 0;
+        portal = kNone;
         for (std::size_t pt = 0; pt < req.portals.size(); ++pt) {
           if (!relaxed && voided_[pt]) continue;
-          const Minor v = apply_rate(portal_cashback(p_, pt, merchandise, plan.face),
-                                     req.preferences.cashback_value, req.rules.rounding);
-          if (v > portal_value) {
-            portal_value = v;
+          const Minor v = portal_value(pt, merchandise, 0);
+          if (v > portal_v) {
+            portal_v = v;
             portal = pt;
           }
         }
       }
-      Minor card_value = 0;
-      int card_steps = 0;
-      std::size_t card = kNone;
-      for (std::size_t c = 0; c < req.wallet.cards.size(); ++c) {
-        Minor v = card_rewards(p_, c, charged);
-        int steps = 0;
-        if (layers_.card_offers) {
-          Minor best_back = 0;
-          for (std::size_t o : p_.card_offers_of[c]) best_back = std::max(best_back, card_offer_back(p_, o, charged));
-          if (best_back > 0) {
-            v += best_back;
-            steps = 1;
-          }
-        }
-        if (v > card_value || (v == card_value && v > 0 && steps < card_steps)) {
-          card_value = v;
-          card_steps = steps;
-          card = c;
-        }
-      }
-      const Minor net = plan.cost + charged - portal_value - card_value;
-      const int steps = plan.offers + (portal != kNone ? 1 : 0) + card_steps;
-      if (net < best.net || (net == best.net && steps < best.steps)) {
+      const CardChoice cc = best_card(charged);
+      const Minor net = plan.cost + charged - portal_v - cc.value;
+      const int steps = plan.offers + (portal != kNone ? 1 : 0) + cc.steps;
+      if (net < best.net || (net == best.net && steps <= best.steps)) {
         best.net = net;
         best.steps = steps;
         best.plan = k;
         best.portal = portal;
-        best.card = card;
+        best.card = cc.card;
+        if (stop_at_limit && net <= limit) return best;
+      }
+    }
+    return best;
+  }
+
+  Minor portal_value(std::size_t pt, Minor merchandise, Minor face) const {
+    return apply_rate(portal_cashback(p_, pt, merchandise, face), p_.req.preferences.cashback_value,
+                      p_.req.rules.rounding);
+  }
+
+  struct CardChoice {
+    Minor value = 0;
+    int steps = 0;
+    std::size_t card = kNone;
+  };
+  // The card that gives back most on `charged` (its rewards plus its best card-linked offer);
+  // the first such card, and among equals the one without an offer step.
+  CardChoice best_card(Minor charged) const {
+    CardChoice best;
+    for (std::size_t c = 0; c < p_.req.wallet.cards.size(); ++c) {
+      Minor v = card_rewards(p_, c, charged);
+      int steps = 0;
+      if (layers_.card_offers) {
+        Minor best_back = 0;
+        for (std::size_t o : usable_offers_[c]) best_back = std::max(best_back, card_offer_back(p_, o, charged));
+        if (best_back > 0) {
+          v += best_back;
+          steps = 1;
+        }
+      }
+      if (v > best.value || (v == best.value && v > 0 && steps < best.steps)) {
+        best.value = v;
+        best.steps = steps;
+        best.card = c;
       }
     }
     return best;
@@ -429,10 +517,10 @@ class Searcher {
       if (!room_for(f, d)) continue;
       if (can_prune_) {
         const auto& pd = p_.discounts[d];
-        // A code's own saving plus the best others (the top `slots` already hold it when it
-        // is among them; otherwise it takes one slot).
+        // A code takes one slot: its own saving plus the best slots - 1 others, which is the
+        // top `slots` when it is among them (the smaller of the two either way).
         const Minor saving =
-            promotions + (!pd.is_code ? top_all : std::max(top_all, top_but_one + pd.standalone));
+            promotions + (!pd.is_code ? top_all : std::min(top_all, top_but_one + pd.standalone));
         const Minor m = std::max<Minor>(0, merchandise - saving);
         ++work_;
         if (bound_from(m) > best_.net) continue;
@@ -472,7 +560,9 @@ class Searcher {
   SearchLimits limits_;
   const Stack* seed_;
   std::vector<std::size_t> candidates_;
-  std::vector<GiftPlan> plans_, plans_with_codes_;
+  PlanSet all_plans_, with_codes_;
+  std::vector<std::vector<std::size_t>> usable_offers_;  // per card: offers its path allows
+  bool any_portal_excludes_gift_cards_ = false;
   std::vector<bool> voided_;
   std::vector<Frame> frames_;
   std::vector<Minor> codes_open_;       // descend(): open codes' savings (prefix sums)
