@@ -28,6 +28,7 @@ struct PlanSet {
   std::vector<GiftPlan> plans;
   std::vector<Minor> faces;         // plans[k].face
   std::vector<Minor> max_discount;  // the largest face - cost among plans[0..k]
+  std::vector<Minor> min_cost_from;  // the smallest cost among plans[k..]
 
   void index() {
     faces.clear();
@@ -38,6 +39,9 @@ struct PlanSet {
       most = std::max(most, g.face - g.cost);
       max_discount.push_back(most);
     }
+    min_cost_from.assign(plans.size(), 0);
+    Minor least = std::numeric_limits<Minor>::max();
+    for (std::size_t k = plans.size(); k-- > 0;) min_cost_from[k] = least = std::min(least, plans[k].cost);
   }
 };
 
@@ -70,6 +74,7 @@ class Searcher {
     std::stable_sort(candidates_.begin(), candidates_.end(), [&](std::size_t x, std::size_t y) {
       return weight(x) > weight(y);
     });
+    find_twins();
 
     Minor max_total = 0;
     std::vector<Minor> original = p_.original;
@@ -141,6 +146,84 @@ class Searcher {
     return most;
   }
 
+  // ---- interchangeable discounts ------------------------------------------------------
+  // Deal feeds list many codes that do exactly the same thing ("SAVE20", "EXTRA20", ...).
+  // Stacks that differ only in which of such twins they use price the same, so the search
+  // takes twins in a fixed order: a discount whose earlier twin isn't in the stack is never
+  // added. Twins must have the same effect on this cart, the same combinability with every
+  // other discount and the same standing with every portal, and (where the retailer's
+  // order sorts discounts by their position in the request) no other discount of their
+  // stage between them, so that swapping them never changes the order things apply in.
+  void find_twins() {
+    twin_prev_.assign(p_.discounts.size(), kNone);
+    const bool entry = p_.req.rules.order == ApplicationOrder::entry;
+    for (std::size_t k = 0; k < candidates_.size(); ++k) {
+      const std::size_t d = candidates_[k];
+      for (std::size_t q = k; q-- > 0;) {
+        const std::size_t e = candidates_[q];
+        if (!interchangeable(e, d)) continue;
+        // Entry order: codes go in whatever order the stacker picks.
+        if (!(entry && p_.discounts[d].is_code) && !adjacent(e, d)) break;
+        twin_prev_[d] = e;
+        break;
+      }
+    }
+  }
+
+  // No candidate that sorts with e and d lies between them unless it is their twin: under
+  // the Shopify and WooCommerce orders, one of the same stage; in entry order (where only
+  // promotions get here), another promotion.
+  bool adjacent(std::size_t e, std::size_t d) const {
+    const bool entry = p_.req.rules.order == ApplicationOrder::entry;
+    const auto lo = std::min(e, d), hi = std::max(e, d);
+    for (std::size_t x : candidates_) {
+      if (x <= lo || x >= hi) continue;
+      const bool sorts_with = entry ? !p_.discounts[x].is_code
+                                    : p_.discounts[x].stage == p_.discounts[d].stage;
+      if (sorts_with && !interchangeable(x, d)) return false;
+    }
+    return true;
+  }
+
+  bool interchangeable(std::size_t i, std::size_t j) const {
+    const PreparedDiscount& a = p_.discounts[i];
+    const PreparedDiscount& b = p_.discounts[j];
+    if (a.is_code != b.is_code || a.is_shipping != b.is_shipping || a.stage != b.stage ||
+        a.standalone != b.standalone || a.lines != b.lines || a.free_units != b.free_units)
+      return false;
+    const DiscountOffer& x = p_.req.discounts[i];
+    const DiscountOffer& y = p_.req.discounts[j];
+    const Discount& u = x.discount;
+    const Discount& v = y.discount;
+    if (u.type != v.type || u.percent.ppm != v.percent.ppm || u.amount != v.amount ||
+        u.per_unit != v.per_unit || u.price != v.price || u.buy != v.buy || u.get != v.get ||
+        u.max_uses != v.max_uses || u.shipping_options != v.shipping_options ||
+        x.max_discount != y.max_discount)
+      return false;
+    if ((a.tier == nullptr) != (b.tier == nullptr)) return false;
+    if (a.tier != nullptr && (a.tier->is_percent != b.tier->is_percent ||
+                              a.tier->percent.ppm != b.tier->percent.ppm ||
+                              a.tier->amount != b.tier->amount))
+      return false;
+    for (std::size_t w = 0; w < p_.words; ++w) {
+      std::uint64_t mask = ~std::uint64_t{0};
+      if (i / 64 == w) mask &= ~(std::uint64_t{1} << (i % 64));
+      if (j / 64 == w) mask &= ~(std::uint64_t{1} << (j % 64));
+      if ((p_.compatible[i * p_.words + w] & mask) != (p_.compatible[j * p_.words + w] & mask))
+        return false;
+    }
+    if (a.is_code)
+      for (std::size_t pt = 0; pt < p_.req.portals.size(); ++pt)
+        if (portal_lists(p_, pt, i) != portal_lists(p_, pt, j)) return false;
+    return true;
+  }
+
+  // Whether d's earlier twin (if any) is already in frame f.
+  bool twin_ready(const Frame& f, std::size_t d) const {
+    const std::size_t e = twin_prev_[d];
+    return e == kNone || std::find(f.chosen.begin(), f.chosen.end(), e) != f.chosen.end();
+  }
+
   // ---- the lower bound -------------------------------------------------------------
   // Every value that comes back after checkout (cashback, rewards, card offers, the gift
   // cards' discount) is at most alpha * D + beta for an order total D, so a stack's net is
@@ -199,39 +282,6 @@ class Searcher {
     }
     alpha_ = alpha;
     beta_ = beta;
-    // The thresholds' jumps (see bound_from), plus a unit of rounding per rounded amount.
-    Minor jump = 6;
-    if (layers_.card_offers) {
-      Minor j = 0;
-      for (const CardOffer& co : req.card_offers) {
-        Minor x = co.is_percent ? static_cast<Minor>(ceil_div(static_cast<Wide>(co.min_spend) *
-                                                                  co.percent.ppm, Rate::kOne))
-                                : co.amount;
-        if (co.cap) x = std::min(x, *co.cap);
-        j = std::max(j, x);
-      }
-      jump += j;
-    }
-    if (layers_.portals) {
-      Minor j = 0;
-      for (const Portal& pt : req.portals) {
-        if (pt.is_percent) continue;
-        Minor x = static_cast<Minor>(ceil_div(static_cast<Wide>(pt.amount) *
-                                                  req.preferences.cashback_value.ppm, Rate::kOne));
-        if (pt.cap) x = std::min(x, static_cast<Minor>(ceil_div(static_cast<Wide>(*pt.cap) *
-                                                                    req.preferences.cashback_value.ppm,
-                                                                Rate::kOne)));
-        j = std::max(j, x);
-      }
-      jump += j;
-    }
-    if (layers_.gift_cards) {
-      Minor j = 0;
-      for (const GiftCardOffer& g : req.gift_cards)
-        for (const Denomination& d : g.denominations) j = std::max(j, d.face - d.price);
-      jump += j;
-    }
-    jump_ = jump;
     can_prune_ = alpha < Rate::kOne;
 
     // Shipping can't cost less than this, whatever is chosen.
@@ -252,18 +302,97 @@ class Searcher {
   static Wide ceil_div(Wide a, Wide b) { return (a + b - 1) / b; }
 
   // The lower bound on the net of every stack whose merchandise is at least m.
-  // First phi (cheap). When that doesn't prune, the exact best payment for the smallest
-  // possible totals (relaxed), less what can switch on as totals grow: for D' >= D and
-  // M' >= M with D' - D >= M' - M, every payment layer gives back at most alpha (D' - D)
-  // more plus the jumps of its thresholds (a card offer's min spend, a fixed portal amount,
-  // one more gift card), so net(D', M') >= net(D, M) - jumps.
+  // First phi (cheap). When that doesn't prune, the payment layers relaxed so that none of
+  // them can give back more as the order grows than its rate times the growth: no portal is
+  // voided and a fixed portal always pays, every gift card may be used, and a card-linked
+  // offer pays as if its min spend were met (a fixed one its whole amount). Then with
+  // D = the smallest possible total and M = m, every stack below has M' >= M and
+  // D' >= D + (M' - M), and for each gift-card plan (face F, cost C)
+  //   net >= C + (D* - F) - portal(M + D* - D, F) - card(D* - F)   with D* = max(D, F),
+  // because past D* the total grows faster than the relaxed layers can give back (their
+  // rates add up to alpha < 100 %), less a unit of rounding for each rounded amount.
   Minor bound_from(Minor m) const {
     const Minor total = m + shipping_floor_ + tax_floor(m);
     const Minor cheap = phi(total);
     if (cheap > best_.net) return cheap;
-    // Only whether some payment comes within the jumps of the best matters.
-    const Payment pay = pay_for(m, total, false, true, best_.net + jump_, true);
-    return std::max(cheap, pay.net - jump_);
+    return std::max(cheap, relaxed_floor(m, total, best_.net + kRoundingSlack) - kRoundingSlack);
+  }
+
+  static constexpr Minor kRoundingSlack = 6;
+
+  // min over plans of the expression above (without the slack); returns as soon as one plan
+  // comes to `limit` or less (the bound can't prune then, whatever the minimum).
+  Minor relaxed_floor(Minor m, Minor total, Minor limit) const {
+    const auto& set = all_plans_;
+    const auto& plans = set.plans;
+    const Minor card_ceiling = relaxed_card(total);
+    const Minor portal_ceiling = relaxed_portal(m, 0);
+    Minor best = kInfinity;
+    const std::size_t fit = static_cast<std::size_t>(
+        std::upper_bound(set.faces.begin(), set.faces.end(), total) - set.faces.begin());
+    for (std::size_t k = fit; k-- > 0;) {
+      if (total - set.max_discount[k] - portal_ceiling - card_ceiling > std::min(best, limit))
+        break;
+      const GiftPlan& plan = plans[k];
+      const Minor v = plan.cost + (total - plan.face) - relaxed_portal(m, plan.face) -
+                      relaxed_card(total - plan.face);
+      best = std::min(best, v);
+      if (best <= limit) return best;
+    }
+    // Plans bigger than the smallest total: they can only be used once the total reaches
+    // their face, and then the card is charged nothing.
+    if (fit < plans.size() &&
+        set.min_cost_from[fit] - relaxed_portal(m + plans.back().face - total, 0) -
+                relaxed_card(0) <= std::min(best, limit)) {
+      for (std::size_t k = fit; k < plans.size(); ++k) {
+        const GiftPlan& plan = plans[k];
+        const Minor v = plan.cost - relaxed_portal(m + plan.face - total, plan.face) - relaxed_card(0);
+        best = std::min(best, v);
+        if (best <= limit) return best;
+      }
+    }
+    return best;
+  }
+
+  // The most any portal could pay (valued) for merchandise m and gift-card face g, relaxed.
+  Minor relaxed_portal(Minor m, Minor g) const {
+    if (!layers_.portals) return 0;
+    const Request& req = p_.req;
+    Minor most = 0;
+    for (const Portal& pt : req.portals) {
+      Minor cb = 0;
+      if (pt.is_percent) {
+        const Minor base = m - (pt.excludes_gift_cards ? std::min(g, m) : 0);
+        if (base > 0) cb = apply_rate(base, pt.percent, req.rules.rounding);
+      } else {
+        cb = pt.amount;
+      }
+      if (pt.cap) cb = std::min(cb, *pt.cap);
+      most = std::max(most, apply_rate(cb, req.preferences.cashback_value, req.rules.rounding));
+    }
+    return most;
+  }
+
+  // The most any card could give back on `charged`, its offers' min spends ignored.
+  Minor relaxed_card(Minor charged) const {
+    const Request& req = p_.req;
+    Minor most = 0;
+    for (std::size_t c = 0; c < req.wallet.cards.size(); ++c) {
+      Minor v = card_rewards(p_, c, charged);
+      if (layers_.card_offers) {
+        Minor back = 0;
+        for (std::size_t o : usable_offers_[c]) {
+          const CardOffer& co = req.card_offers[o];
+          Minor b = co.is_percent ? (charged > 0 ? apply_rate(charged, co.percent, req.rules.rounding) : 0)
+                                  : co.amount;
+          if (co.cap) b = std::min(b, *co.cap);
+          back = std::max(back, b);
+        }
+        v += back;
+      }
+      most = std::max(most, v);
+    }
+    return most;
   }
 
   Minor phi(Minor total) const {
@@ -514,7 +643,7 @@ class Searcher {
     for (std::size_t k = 0; k < candidates_.size(); ++k) {
       if (!open(f, k)) continue;
       const std::size_t d = candidates_[k];
-      if (!room_for(f, d)) continue;
+      if (!room_for(f, d) || !twin_ready(f, d)) continue;
       if (can_prune_) {
         const auto& pd = p_.discounts[d];
         // A code takes one slot: its own saving plus the best slots - 1 others, which is the
@@ -560,6 +689,7 @@ class Searcher {
   SearchLimits limits_;
   const Stack* seed_;
   std::vector<std::size_t> candidates_;
+  std::vector<std::size_t> twin_prev_;  // per discount: its previous twin, or kNone
   PlanSet all_plans_, with_codes_;
   std::vector<std::vector<std::size_t>> usable_offers_;  // per card: offers its path allows
   bool any_portal_excludes_gift_cards_ = false;
@@ -568,7 +698,6 @@ class Searcher {
   std::vector<Minor> codes_open_;       // descend(): open codes' savings (prefix sums)
   Wide alpha_ = 0;
   Minor beta_ = 0;
-  Minor jump_ = 0;
   bool can_prune_ = false;
   Minor shipping_floor_ = 0;
   Minor fixed_tax_ = 0;

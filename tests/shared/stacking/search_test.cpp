@@ -152,6 +152,18 @@ Request random_request(std::uint64_t seed) {
       if (j != static_cast<std::size_t>(i)) req.discounts[i].not_with.push_back(j);
     }
 
+  // Twins: the same discount again under another code (deal feeds are full of them), at the
+  // end of the list, so that other discounts sit between the two.
+  if (discounts > 0 && r.chance(30)) {
+    const int copies = static_cast<int>(r.in(1, 2));
+    for (int i = 0; i < copies; ++i) {
+      DiscountOffer twin = req.discounts[static_cast<std::size_t>(r.in(0, discounts - 1))];
+      twin.id += "-twin" + std::to_string(i);
+      if (!twin.code.empty()) twin.code += "T" + std::to_string(i);
+      req.discounts.push_back(twin);
+    }
+  }
+
   const int portals = static_cast<int>(r.in(0, 2));
   for (int i = 0; i < portals; ++i) {
     Portal p;
