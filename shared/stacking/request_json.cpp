@@ -5,8 +5,8 @@
 #include <string>
 #include <utility>
 
-#include <nlohmann/json.hpp>
 
+#include "json/document.hpp"
 #include "money/currency.hpp"
 #include "money/decimal.hpp"
 #include "text/utf8.hpp"
@@ -14,32 +14,52 @@
 namespace dealstack::stacking {
 namespace {
 
-using nlohmann::json;
+using json::Value;
+
+// Where a field is, for error messages ("offers[3].discount.percent"): up to eight parts,
+// each a member name (a string literal, written with its leading dot) or an array index.
+// Copied by value and turned into text only when something is wrong, so reading a valid
+// request builds no strings for it.
+class Path {
+ public:
+  Path(const char* root) { push(root, 0); }  // NOLINT: paths start from a literal
+
+  Path operator+(const char* member) const {
+    Path p = *this;
+    p.push(member, 0);
+    return p;
+  }
+  Path operator[](std::size_t index) const {
+    Path p = *this;
+    p.push(nullptr, index);
+    return p;
+  }
+  std::string str() const {
+    std::string out;
+    for (std::size_t i = 0; i < n_; ++i) {
+      if (parts_[i].name != nullptr) out += parts_[i].name;
+      else out += "[" + std::to_string(parts_[i].index) + "]";
+    }
+    return out;
+  }
+
+ private:
+  struct Part {
+    const char* name;
+    std::size_t index;
+  };
+  void push(const char* name, std::size_t index) {
+    if (n_ < kMax) parts_[n_++] = {name, index};
+  }
+  static constexpr std::size_t kMax = 8;
+  Part parts_[kMax] = {};
+  std::size_t n_ = 0;
+};
 
 constexpr int kMaxDepth = 64;
 constexpr std::size_t kMaxString = 1000;
 constexpr std::size_t kMaxList = 1000;
 
-// nlohmann's parser recurses once per nesting level, so the depth is checked first, in one
-// pass over the bytes (strings skipped), to keep hostile input from exhausting the stack.
-bool nesting_ok(std::string_view s) {
-  int depth = 0;
-  bool in_string = false;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    const char c = s[i];
-    if (in_string) {
-      if (c == '\\') ++i;
-      else if (c == '"') in_string = false;
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      if (++depth > kMaxDepth) return false;
-    } else if (c == ']' || c == '}') {
-      --depth;
-    }
-  }
-  return true;
-}
 
 // Reads fields out of JSON with the path of each for error messages. The first error is
 // kept; later reads become no-ops so that parsing code can stay linear.
@@ -48,18 +68,18 @@ class Reader {
   bool failed() const { return error_.has_value(); }
   const Error& error() const { return *error_; }
 
-  void fail(const std::string& path, const char* code, const std::string& message) {
-    if (!error_) error_ = make_error(code, path + ": " + message);
+  void fail(const Path& path, const char* code, const std::string& message) {
+    if (!error_) error_ = make_error(code, path.str() + ": " + message);
   }
 
   // The member `key` of object `obj`, or nullptr when absent or null.
-  const json* member(const json& obj, const char* key) {
-    const auto it = obj.find(key);
-    return (it == obj.end() || it->is_null()) ? nullptr : &*it;
+  const Value* member(const Value& obj, const char* key) {
+    const Value* v = obj.find(key);
+    return (v == nullptr || v->is_null()) ? nullptr : v;
   }
 
-  const json* object(const json& obj, const char* key, const std::string& path, bool required) {
-    const json* j = member(obj, key);
+  const Value* object(const Value& obj, const char* key, const Path& path, bool required) {
+    const Value* j = member(obj, key);
     if (j == nullptr) {
       if (required) fail(path, "missing_field", "is required");
       return nullptr;
@@ -71,9 +91,9 @@ class Reader {
     return j;
   }
 
-  const json* array(const json& obj, const char* key, const std::string& path, bool required,
+  const Value* array(const Value& obj, const char* key, const Path& path, bool required,
                     std::size_t max_items) {
-    const json* j = member(obj, key);
+    const Value* j = member(obj, key);
     if (j == nullptr) {
       if (required) fail(path, "missing_field", "is required");
       return nullptr;
@@ -90,9 +110,9 @@ class Reader {
     return j;
   }
 
-  std::string string(const json& obj, const char* key, const std::string& path, bool required,
+  std::string string(const Value& obj, const char* key, const Path& path, bool required,
                      std::string fallback = {}) {
-    const json* j = member(obj, key);
+    const Value* j = member(obj, key);
     if (j == nullptr) {
       if (required) fail(path, "missing_field", "is required");
       return fallback;
@@ -101,57 +121,57 @@ class Reader {
       fail(path, "invalid_field", "must be a string");
       return fallback;
     }
-    const auto& s = j->get_ref<const std::string&>();
+    const auto& s = j->text();
     if (s.size() > kMaxString) {
       fail(path, "invalid_field", "is longer than " + std::to_string(kMaxString) + " bytes");
       return fallback;
     }
     if (required && s.empty()) fail(path, "invalid_field", "must not be empty");
-    return s;
+    return std::string(s);
   }
 
-  std::vector<std::string> strings(const json& obj, const char* key, const std::string& path) {
+  std::vector<std::string> strings(const Value& obj, const char* key, const Path& path) {
     std::vector<std::string> out;
-    const json* j = array(obj, key, path, false, kMaxList);
+    const Value* j = array(obj, key, path, false, kMaxList);
     if (j == nullptr) return out;
     for (std::size_t i = 0; i < j->size(); ++i) {
-      const json& item = (*j)[i];
-      if (!item.is_string() || item.get_ref<const std::string&>().size() > kMaxString) {
-        fail(path + "[" + std::to_string(i) + "]", "invalid_field",
+      const Value& item = (*j)[i];
+      if (!item.is_string() || item.text().size() > kMaxString) {
+        fail(path[i], "invalid_field",
              "must be a string of at most 1000 bytes");
         return out;
       }
-      out.push_back(item.get<std::string>());
+      out.push_back(std::string(item.text()));
     }
     return out;
   }
 
-  bool boolean(const json& obj, const char* key, const std::string& path, bool fallback) {
-    const json* j = member(obj, key);
+  bool boolean(const Value& obj, const char* key, const Path& path, bool fallback) {
+    const Value* j = member(obj, key);
     if (j == nullptr) return fallback;
     if (!j->is_boolean()) {
       fail(path, "invalid_field", "must be true or false");
       return fallback;
     }
-    return j->get<bool>();
+    return j->boolean();
   }
 
-  std::int64_t integer(const json& obj, const char* key, const std::string& path,
+  std::int64_t integer(const Value& obj, const char* key, const Path& path,
                        std::int64_t min, std::int64_t max, std::int64_t fallback,
                        bool required = false) {
-    const json* j = member(obj, key);
+    const Value* j = member(obj, key);
     if (j == nullptr) {
       if (required) fail(path, "missing_field", "is required");
       return fallback;
     }
-    if (!j->is_number_integer()) {
+    if (!j->is_integer()) {
       fail(path, "invalid_field", "must be a whole number");
       return fallback;
     }
     // Unsigned values above INT64_MAX read as negative here and are refused as out of range.
-    const std::int64_t v = j->is_number_unsigned() && j->get<std::uint64_t>() > INT64_MAX
+    const std::int64_t v = j->is_unsigned() && j->as_uint64() > INT64_MAX
                                ? -1
-                               : j->get<std::int64_t>();
+                               : j->as_int64();
     if (v < min || v > max) {
       fail(path, "amount_out_of_range",
            "must be from " + std::to_string(min) + " to " + std::to_string(max));
@@ -161,9 +181,9 @@ class Reader {
   }
 
   // A money amount: a decimal string in the cart currency ("19.99").
-  Minor money(const json& obj, const char* key, const std::string& path, bool required,
+  Minor money(const Value& obj, const char* key, const Path& path, bool required,
               Minor fallback = 0) {
-    const json* j = member(obj, key);
+    const Value* j = member(obj, key);
     if (j == nullptr) {
       if (required) fail(path, "missing_field", "is required");
       return fallback;
@@ -173,10 +193,10 @@ class Reader {
            "must be a decimal string such as \"19.99\" (never a JSON number: money is exact)");
       return fallback;
     }
-    const auto& text = j->get_ref<const std::string&>();
+    const std::string_view text = j->text();
     const auto d = Decimal::parse(text);
     if (!d) {
-      fail(path, "invalid_field", "\"" + text.substr(0, 40) + "\" is not a plain decimal amount");
+      fail(path, "invalid_field", "\"" + std::string(text.substr(0, 40)) + "\" is not a plain decimal amount");
       return fallback;
     }
     if (d->units < 0) {
@@ -187,15 +207,15 @@ class Reader {
     if (!scaled) {
       const auto n = d->normalized();
       if (n.scale > exponent_) {
-        fail(path, "invalid_field", "\"" + text + "\" has more decimals than " + currency_ +
+        fail(path, "invalid_field", "\"" + std::string(text) + "\" has more decimals than " + currency_ +
                                         " allows (" + std::to_string(exponent_) + ")");
       } else {
-        fail(path, "amount_out_of_range", "\"" + text.substr(0, 40) + "\" is absurdly large");
+        fail(path, "amount_out_of_range", "\"" + std::string(text.substr(0, 40)) + "\" is absurdly large");
       }
       return fallback;
     }
     if (scaled->units > kMaxAmount) {
-      fail(path, "amount_out_of_range", "\"" + text.substr(0, 40) + "\" is absurdly large");
+      fail(path, "amount_out_of_range", "\"" + std::string(text.substr(0, 40)) + "\" is absurdly large");
       return fallback;
     }
     return scaled->units;
@@ -203,47 +223,49 @@ class Reader {
 
   // A percentage as a decimal string or a whole number ("12.5", 15), at most 4 decimals,
   // from 0 to `max_percent`.
-  Rate percent(const json& obj, const char* key, const std::string& path, bool required,
+  Rate percent(const Value& obj, const char* key, const Path& path, bool required,
                std::int64_t max_percent, Rate fallback = {}) {
-    const json* j = member(obj, key);
+    const Value* j = member(obj, key);
     if (j == nullptr) {
       if (required) fail(path, "missing_field", "is required");
       return fallback;
     }
     std::optional<Decimal> d;
     if (j->is_string()) {
-      d = Decimal::parse(j->get_ref<const std::string&>());
-    } else if (j->is_number_integer() && !j->is_number_unsigned()) {
-      d = Decimal{j->get<std::int64_t>(), 0};
-    } else if (j->is_number_unsigned() && j->get<std::uint64_t>() <= 1'000'000) {
-      d = Decimal{static_cast<std::int64_t>(j->get<std::uint64_t>()), 0};
+      d = Decimal::parse(j->text());
+    } else if (j->is_integer() && !j->is_unsigned()) {
+      d = Decimal{j->as_int64(), 0};
+    } else if (j->is_unsigned() && j->as_uint64() <= 1'000'000) {
+      d = Decimal{static_cast<std::int64_t>(j->as_uint64()), 0};
     }
-    const std::string range = "must be a percentage from 0 to " + std::to_string(max_percent) +
-                              " with at most 4 decimals (\"12.5\")";
+    const auto range = [&] {
+      return "must be a percentage from 0 to " + std::to_string(max_percent) +
+             " with at most 4 decimals (\"12.5\")";
+    };
     if (!d) {
-      fail(path, "invalid_field", range);
+      fail(path, "invalid_field", range());
       return fallback;
     }
     const auto scaled = d->rescaled(4);
     if (!scaled) {
-      fail(path, "invalid_field", range);
+      fail(path, "invalid_field", range());
       return fallback;
     }
     if (scaled->units < 0 || scaled->units > max_percent * 10'000) {
-      fail(path, "amount_out_of_range", range);
+      fail(path, "amount_out_of_range", range());
       return fallback;
     }
     return Rate{scaled->units};
   }
 
   template <typename E>
-  E choice(const json& obj, const char* key, const std::string& path,
+  E choice(const Value& obj, const char* key, const Path& path,
            std::initializer_list<std::pair<const char*, E>> options, E fallback) {
-    const json* j = member(obj, key);
+    const Value* j = member(obj, key);
     if (j == nullptr) return fallback;
     if (j->is_string()) {
       for (const auto& [name, value] : options)
-        if (j->get_ref<const std::string&>() == name) return value;
+        if (j->text() == name) return value;
     }
     std::string names;
     for (const auto& [name, value] : options) names += (names.empty() ? "\"" : ", \"") + std::string(name) + "\"";
@@ -263,12 +285,10 @@ class Reader {
   int exponent_ = 2;
 };
 
-std::string at(const std::string& path, std::size_t i) {
-  return path + "[" + std::to_string(i) + "]";
-}
+Path at(const Path& path, std::size_t i) { return path[i]; }
 
-void read_cart(Reader& r, const json& j, Cart& cart) {
-  const std::string path = "cart";
+void read_cart(Reader& r, const Value& j, Cart& cart) {
+  const Path path = "cart";
   cart.currency = r.string(j, "currency", path + ".currency", true);
   if (r.failed()) return;
   const Currency* c = find_currency(cart.currency);
@@ -281,7 +301,7 @@ void read_cart(Reader& r, const json& j, Cart& cart) {
   r.set_currency(cart.currency, c->exponent);
   cart.retailer = r.string(j, "retailer", path + ".retailer", false);
 
-  const json* lines = r.member(j, "lines");
+  const Value* lines = r.member(j, "lines");
   if (lines != nullptr && lines->is_array() && lines->size() > kMaxLines) {
     r.fail(path + ".lines", "too_many_lines",
            std::to_string(lines->size()) + " lines; at most " + std::to_string(kMaxLines));
@@ -292,8 +312,8 @@ void read_cart(Reader& r, const json& j, Cart& cart) {
   if (lines->empty()) r.fail(path + ".lines", "invalid_field", "must hold at least one line");
   Minor total = 0;
   for (std::size_t i = 0; i < lines->size() && !r.failed(); ++i) {
-    const std::string lp = at(path + ".lines", i);
-    const json& lj = (*lines)[i];
+    const Path lp = at(path + ".lines", i);
+    const Value& lj = (*lines)[i];
     if (!lj.is_object()) {
       r.fail(lp, "invalid_field", "must be an object");
       break;
@@ -320,11 +340,11 @@ void read_cart(Reader& r, const json& j, Cart& cart) {
   }
   if (r.failed()) return;
 
-  const json* shipping = r.array(j, "shipping_options", path + ".shipping_options", false, 50);
+  const Value* shipping = r.array(j, "shipping_options", path + ".shipping_options", false, 50);
   if (shipping != nullptr) {
     for (std::size_t i = 0; i < shipping->size() && !r.failed(); ++i) {
-      const std::string sp = at(path + ".shipping_options", i);
-      const json& sj = (*shipping)[i];
+      const Path sp = at(path + ".shipping_options", i);
+      const Value& sj = (*shipping)[i];
       if (!sj.is_object()) {
         r.fail(sp, "invalid_field", "must be an object");
         break;
@@ -344,7 +364,7 @@ void read_cart(Reader& r, const json& j, Cart& cart) {
       cart.shipping.push_back(std::move(s));
     }
   }
-  if (const json* tax = r.object(j, "tax", path + ".tax", false)) {
+  if (const Value* tax = r.object(j, "tax", path + ".tax", false)) {
     cart.tax.rate = r.percent(*tax, "percent", path + ".tax.percent", true, 100);
     cart.tax.basis = r.choice<AmountBasis>(
         *tax, "basis", path + ".tax.basis",
@@ -355,8 +375,8 @@ void read_cart(Reader& r, const json& j, Cart& cart) {
   }
 }
 
-void read_rules(Reader& r, const json& j, RetailerRules& rules) {
-  const std::string path = "retailer";
+void read_rules(Reader& r, const Value& j, RetailerRules& rules) {
+  const Path path = "retailer";
   const std::string platform = r.choice<std::string>(
       j, "platform", path + ".platform",
       {{"generic", "generic"}, {"shopify", "shopify"}, {"woocommerce", "woocommerce"}},
@@ -380,7 +400,7 @@ void read_rules(Reader& r, const json& j, RetailerRules& rules) {
       j, "percent_basis", path + ".percent_basis",
       {{"compounded", PercentBasis::compounded}, {"original", PercentBasis::original}},
       rules.percent_basis);
-  if (const json* rounding = r.object(j, "rounding", path + ".rounding", false)) {
+  if (const Value* rounding = r.object(j, "rounding", path + ".rounding", false)) {
     rules.rounding = r.choice<RoundingMode>(
         *rounding, "mode", path + ".rounding.mode",
         {{"half_up", RoundingMode::half_up}, {"half_even", RoundingMode::half_even}},
@@ -400,12 +420,12 @@ void read_rules(Reader& r, const json& j, RetailerRules& rules) {
   rules.max_gift_cards = limit("max_gift_cards", rules.max_gift_cards);
 }
 
-void read_discount(Reader& r, const json& j, const std::string& path, DiscountOffer& d) {
-  const json* dj = r.object(j, "discount", path + ".discount", true);
+void read_discount(Reader& r, const Value& j, const Path& path, DiscountOffer& d) {
+  const Value* dj = r.object(j, "discount", path + ".discount", true);
   if (dj == nullptr) return;
-  const std::string dp = path + ".discount";
+  const Path dp = path + ".discount";
   Discount& disc = d.discount;
-  const json* type = r.member(*dj, "type");
+  const Value* type = r.member(*dj, "type");
   if (type == nullptr) {
     r.fail(dp + ".type", "missing_field", "is required");
     return;
@@ -436,12 +456,12 @@ void read_discount(Reader& r, const json& j, const std::string& path, DiscountOf
       disc.max_uses = r.integer(*dj, "max_uses", dp + ".max_uses", 0, kMaxQuantity, 0);
       break;
     case DiscountType::tiered: {
-      const json* tiers = r.array(*dj, "tiers", dp + ".tiers", true, 20);
+      const Value* tiers = r.array(*dj, "tiers", dp + ".tiers", true, 20);
       if (tiers == nullptr) return;
       if (tiers->empty()) r.fail(dp + ".tiers", "invalid_field", "must hold at least one tier");
       for (std::size_t i = 0; i < tiers->size() && !r.failed(); ++i) {
-        const std::string tp = at(dp + ".tiers", i);
-        const json& tj = (*tiers)[i];
+        const Path tp = at(dp + ".tiers", i);
+        const Value& tj = (*tiers)[i];
         if (!tj.is_object()) {
           r.fail(tp, "invalid_field", "must be an object");
           return;
@@ -470,8 +490,8 @@ void read_discount(Reader& r, const json& j, const std::string& path, DiscountOf
       disc.shipping_options = r.strings(*dj, "shipping_options", dp + ".shipping_options");
       break;
   }
-  if (const json* scope = r.object(j, "scope", path + ".scope", false)) {
-    const std::string sp = path + ".scope";
+  if (const Value* scope = r.object(j, "scope", path + ".scope", false)) {
+    const Path sp = path + ".scope";
     d.scope.skus = r.strings(*scope, "skus", sp + ".skus");
     d.scope.tags = r.strings(*scope, "tags", sp + ".tags");
     d.scope.exclude_skus = r.strings(*scope, "exclude_skus", sp + ".exclude_skus");
@@ -492,9 +512,9 @@ void read_discount(Reader& r, const json& j, const std::string& path, DiscountOf
   d.min_quantity = r.integer(j, "min_quantity", path + ".min_quantity", 0, kMaxQuantity, 0);
   if (r.member(j, "max_discount") != nullptr)
     d.max_discount = r.money(j, "max_discount", path + ".max_discount", true);
-  if (const json* cw = r.object(j, "combines_with", path + ".combines_with", false)) {
+  if (const Value* cw = r.object(j, "combines_with", path + ".combines_with", false)) {
     // Listed classes only, as Shopify's checkboxes: an absent class is false.
-    const std::string cp = path + ".combines_with";
+    const Path cp = path + ".combines_with";
     d.combines_with[0] = r.boolean(*cw, "product", cp + ".product", false);
     d.combines_with[1] = r.boolean(*cw, "order", cp + ".order", false);
     d.combines_with[2] = r.boolean(*cw, "shipping", cp + ".shipping", false);
@@ -502,9 +522,9 @@ void read_discount(Reader& r, const json& j, const std::string& path, DiscountOf
   d.exclusive = r.boolean(j, "exclusive", path + ".exclusive", false);
 }
 
-void read_back(Reader& r, const json& j, const char* key, const std::string& path,
+void read_back(Reader& r, const Value& j, const char* key, const Path& path,
                bool& is_percent, Rate& percent, Minor& amount) {
-  const json* b = r.object(j, key, path, true);
+  const Value* b = r.object(j, key, path, true);
   if (b == nullptr) return;
   const bool has_amount = r.member(*b, "amount") != nullptr;
   const bool has_percent = r.member(*b, "percent") != nullptr;
@@ -522,27 +542,30 @@ void read_back(Reader& r, const json& j, const char* key, const std::string& pat
 Result<Request> parse_request(std::string_view text) {
   if (text.size() > kMaxRequestBytes)
     return make_error("input_too_large", "the request is over 16 MiB");
-  if (!nesting_ok(text))
-    return make_error("invalid_json", "the request nests deeper than 64 levels");
-  const json doc = json::parse(text, nullptr, false);
-  if (doc.is_discarded()) return make_error("invalid_json", "the request is not valid JSON");
+  const auto parsed = json::Document::parse(text, {kMaxDepth});
+  if (!parsed) {
+    if (parsed.error().code == "too_deep")
+      return make_error("invalid_json", "the request nests deeper than 64 levels");
+    return make_error("invalid_json", "the request is not valid JSON (" + parsed.error().message + ")");
+  }
+  const Value& doc = parsed->root();
   if (!doc.is_object()) return make_error("invalid_json", "the request must be a JSON object");
 
   Reader r;
   Request req;
-  const json* cart = r.object(doc, "cart", "cart", true);
+  const Value* cart = r.object(doc, "cart", "cart", true);
   if (cart == nullptr) return r.error();
   read_cart(r, *cart, req.cart);
   if (r.failed()) return r.error();
 
-  if (const json* rules = r.object(doc, "retailer", "retailer", false)) read_rules(r, *rules, req.rules);
+  if (const Value* rules = r.object(doc, "retailer", "retailer", false)) read_rules(r, *rules, req.rules);
   if (r.failed()) return r.error();
 
-  if (const json* wallet = r.object(doc, "wallet", "wallet", false)) {
-    const json* cards = r.array(*wallet, "cards", "wallet.cards", false, 50);
+  if (const Value* wallet = r.object(doc, "wallet", "wallet", false)) {
+    const Value* cards = r.array(*wallet, "cards", "wallet.cards", false, 50);
     for (std::size_t i = 0; cards != nullptr && i < cards->size() && !r.failed(); ++i) {
-      const std::string cp = at("wallet.cards", i);
-      const json& cj = (*cards)[i];
+      const Path cp = at("wallet.cards", i);
+      const Value& cj = (*cards)[i];
       if (!cj.is_object()) {
         r.fail(cp, "invalid_field", "must be an object");
         break;
@@ -562,7 +585,7 @@ Result<Request> parse_request(std::string_view text) {
   }
   if (r.failed()) return r.error();
 
-  if (const json* prefs = r.object(doc, "preferences", "preferences", false)) {
+  if (const Value* prefs = r.object(doc, "preferences", "preferences", false)) {
     req.preferences.cashback_value = r.percent(*prefs, "cashback_value_percent",
                                                "preferences.cashback_value_percent", false, 1000,
                                                Rate{Rate::kOne});
@@ -571,7 +594,7 @@ Result<Request> parse_request(std::string_view text) {
   }
   if (r.failed()) return r.error();
 
-  const json* offers = r.member(doc, "offers");
+  const Value* offers = r.member(doc, "offers");
   if (offers != nullptr && offers->is_array() && offers->size() > kMaxOffers)
     return make_error("too_many_offers",
                       "offers: " + std::to_string(offers->size()) + " offers; at most " +
@@ -584,17 +607,17 @@ Result<Request> parse_request(std::string_view text) {
   std::vector<std::size_t> discount_position;          // discounts index -> offer position
   const std::string retailer = utf8::ascii_lower(req.cart.retailer);
   for (std::size_t i = 0; offers != nullptr && i < offers->size(); ++i) {
-    const std::string op = at("offers", i);
-    const json& oj = (*offers)[i];
-    if (!oj.is_object()) return make_error("invalid_field", op + ": must be an object");
+    const Path op = at("offers", i);
+    const Value& oj = (*offers)[i];
+    if (!oj.is_object()) return make_error("invalid_field", op.str() + ": must be an object");
     const std::string id = r.string(oj, "id", op + ".id", true);
     const std::string kind = r.string(oj, "kind", op + ".kind", true);
     if (r.failed()) return r.error();
     if (!ids.emplace(id, i).second)
-      return make_error("duplicate_id", op + ".id: \"" + id + "\" is used by two offers");
+      return make_error("duplicate_id", op.str() + ".id: \"" + id + "\" is used by two offers");
     const std::string currency = r.string(oj, "currency", op + ".currency", false);
     if (!currency.empty() && currency != req.cart.currency)
-      return make_error("currency_mismatch", op + ".currency: is " + currency.substr(0, 20) +
+      return make_error("currency_mismatch", op.str() + ".currency: is " + currency.substr(0, 20) +
                                                  " but the cart is in " + req.cart.currency);
     const std::string offer_retailer = utf8::ascii_lower(r.string(oj, "retailer", op + ".retailer", false));
     if (r.failed()) return r.error();
@@ -661,12 +684,12 @@ Result<Request> parse_request(std::string_view text) {
       g.label = r.string(oj, "label", op + ".label", false);
       const Rate discount = r.percent(oj, "discount_percent", op + ".discount_percent", false, 100);
       const bool has_discount = r.member(oj, "discount_percent") != nullptr;
-      const json* denoms = r.array(oj, "denominations", op + ".denominations", true, 20);
+      const Value* denoms = r.array(oj, "denominations", op + ".denominations", true, 20);
       if (denoms != nullptr && denoms->empty())
         r.fail(op + ".denominations", "invalid_field", "must hold at least one denomination");
       for (std::size_t k = 0; denoms != nullptr && k < denoms->size() && !r.failed(); ++k) {
-        const std::string dp = at(op + ".denominations", k);
-        const json& dj = (*denoms)[k];
+        const Path dp = at(op + ".denominations", k);
+        const Value& dj = (*denoms)[k];
         if (!dj.is_object()) {
           r.fail(dp, "invalid_field", "must be an object");
           break;
@@ -693,20 +716,20 @@ Result<Request> parse_request(std::string_view text) {
       else req.gift_cards.push_back(std::move(g));
     } else {
       return make_error("unknown_offer_kind",
-                        op + ".kind: \"" + kind.substr(0, 40) +
+                        op.str() + ".kind: \"" + kind.substr(0, 40) +
                             "\" is not one of \"code\", \"promotion\", \"portal\", "
                             "\"card_offer\", \"gift_card\"");
     }
   }
   for (const auto& [d, others] : not_with) {
-    const std::string op = at("offers", discount_position[d]) + ".not_with";
+    const Path op = at("offers", discount_position[d]) + ".not_with";
     for (const std::string& other : others) {
       const auto it = discount_index.find(other);
       if (it == discount_index.end()) {
         if (ids.count(other) != 0) continue;  // a non-discount or another retailer's offer
-        return make_error("unknown_offer", op + ": no offer has the id \"" + other.substr(0, 100) + "\"");
+        return make_error("unknown_offer", op.str() + ": no offer has the id \"" + other.substr(0, 100) + "\"");
       }
-      if (it->second == d) return make_error("invalid_field", op + ": an offer can't exclude itself");
+      if (it->second == d) return make_error("invalid_field", op.str() + ": an offer can't exclude itself");
       req.discounts[d].not_with.push_back(it->second);
     }
   }
