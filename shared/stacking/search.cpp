@@ -54,6 +54,7 @@ struct Frame {
   int codes = 0;
   int shipping_codes = 0;
   bool code_phase = false;          // entry order: a code has been chosen
+  std::uint64_t last_key = 0;       // the largest order key (stage, index) among chosen
 };
 
 class Searcher {
@@ -438,21 +439,67 @@ class Searcher {
     Minor merchandise = 0;
     for (Minor x : f.a) merchandise += x;
     const auto& rules = p_.req.rules;
-    int slots = rules.max_codes - f.codes;
+    const int slots = rules.max_codes - f.codes;
     Minor saving = 0;
+    code_caps_.clear();
     for (std::size_t k = 0; k < candidates_.size(); ++k) {
       const std::size_t d = candidates_[k];
       const auto& pd = p_.discounts[d];
       if (pd.is_shipping || pd.standalone == 0 || !open(f, k)) continue;
-      if (pd.is_code) {
-        if (slots <= 0) continue;
-        --slots;
-      }
-      saving += pd.standalone;
-      if (saving >= merchandise) break;
+      const Minor cap = cap_saving(f, d);
+      if (pd.is_code) code_caps_.push_back(cap);
+      else saving += cap;
     }
+    // The best `slots` codes.
+    const std::size_t take = std::min<std::size_t>(static_cast<std::size_t>(std::max(slots, 0)),
+                                                   code_caps_.size());
+    std::partial_sort(code_caps_.begin(), code_caps_.begin() + static_cast<std::ptrdiff_t>(take),
+                      code_caps_.end(), std::greater<>());
+    for (std::size_t i = 0; i < take; ++i) saving += code_caps_[i];
     const Minor m = std::max<Minor>(0, merchandise - saving);
     return bound_from(m);
+  }
+
+  // Where discount d sorts in the application order (stage, then position in the request).
+  std::uint64_t order_key(std::size_t d) const {
+    return (static_cast<std::uint64_t>(p_.discounts[d].stage) << 32) | d;
+  }
+
+  // Whether d, added anywhere below f, applies after everything f has chosen: a code in
+  // entry order (codes go last, in the order picked), else one that sorts after them all.
+  bool applies_after(const Frame& f, std::size_t d) const {
+    if (p_.req.rules.order == ApplicationOrder::entry && p_.discounts[d].is_code) return true;
+    return f.chosen.empty() || order_key(d) > f.last_key;
+  }
+
+  // The most discount d can still save below frame f. Its standalone saving always bounds
+  // it; when it applies after everything chosen so far it sees at most f's line amounts
+  // (each line's discount is clamped to what is left of it), so it saves at most what is
+  // left of its lines, and a compounding percentage at most that percentage of it (plus a
+  // unit of rounding per line).
+  Minor cap_saving(const Frame& f, std::size_t d) const {
+    const PreparedDiscount& pd = p_.discounts[d];
+    Minor cap = pd.standalone;
+    if (f.chosen.empty() || !applies_after(f, d)) return cap;
+    Minor left = 0;
+    for (std::size_t i : pd.lines) left += f.a[i];
+    cap = std::min(cap, left);
+    const auto& rules = p_.req.rules;
+    if (rules.percent_basis == PercentBasis::compounded) {
+      const Discount& disc = p_.req.discounts[d].discount;
+      const Rate* rate = nullptr;
+      if (disc.type == DiscountType::percent) rate = &disc.percent;
+      else if (disc.type == DiscountType::tiered && pd.tier != nullptr && pd.tier->is_percent)
+        rate = &pd.tier->percent;
+      if (rate != nullptr) {
+        const Minor slack = rules.rounding_scope == RoundingScope::line
+                                ? static_cast<Minor>(pd.lines.size())
+                                : 1;
+        cap = std::min(cap, static_cast<Minor>(ceil_div(static_cast<Wide>(left) * rate->ppm,
+                                                        Rate::kOne)) + slack);
+      }
+    }
+    return cap;
   }
 
   // ---- pricing a node ----------------------------------------------------------------
@@ -623,10 +670,11 @@ class Searcher {
       for (std::size_t k = 0; k < candidates_.size(); ++k) {
         const auto& pd = p_.discounts[candidates_[k]];
         if (pd.is_shipping || pd.standalone == 0 || !open(f, k)) continue;
+        const Minor cap = cap_saving(f, candidates_[k]);
         if (pd.is_code) {
-          codes_open_.push_back(pd.standalone);
+          codes_open_.push_back(cap);
         } else {
-          promotions += pd.standalone;
+          promotions += cap;
         }
       }
       // Prefix sums of the open codes' savings, largest first.
@@ -649,7 +697,7 @@ class Searcher {
         // A code takes one slot: its own saving plus the best slots - 1 others, which is the
         // top `slots` when it is among them (the smaller of the two either way).
         const Minor saving =
-            promotions + (!pd.is_code ? top_all : std::min(top_all, top_but_one + pd.standalone));
+            promotions + (!pd.is_code ? top_all : std::min(top_all, top_but_one + cap_saving(f, d)));
         const Minor m = std::max<Minor>(0, merchandise - saving);
         ++work_;
         if (bound_from(m) > best_.net) continue;
@@ -664,6 +712,7 @@ class Searcher {
       child.last = (p_.req.rules.order == ApplicationOrder::entry && p_.discounts[d].is_code)
                        ? f.last
                        : k;
+      child.last_key = f.chosen.empty() ? order_key(d) : std::max(f.last_key, order_key(d));
       child.allowed = f.allowed;
       for (std::size_t w = 0; w < p_.words; ++w) child.allowed[w] &= p_.compatible[d * p_.words + w];
       application_sequence(p_, child.chosen, child.seq);
@@ -696,6 +745,7 @@ class Searcher {
   std::vector<bool> voided_;
   std::vector<Frame> frames_;
   std::vector<Minor> codes_open_;       // descend(): open codes' savings (prefix sums)
+  mutable std::vector<Minor> code_caps_;  // lower_bound(): open codes' savings
   Wide alpha_ = 0;
   Minor beta_ = 0;
   bool can_prune_ = false;
