@@ -103,6 +103,12 @@ class Searcher {
       for (std::size_t o : p_.card_offers_of[c])
         if (!card_offer_path_excluded(p_, o)) usable_offers_[c].push_back(o);
     for (const Portal& pt : req.portals) any_portal_excludes_gift_cards_ |= pt.excludes_gift_cards;
+    if (layers_.card_offers)
+      for (const auto& offers : usable_offers_)
+        for (std::size_t o : offers) {
+          const CardOffer& co = req.card_offers[o];
+          if (!co.is_percent) fixed_back_ = std::max(fixed_back_, co.cap ? std::min(co.amount, *co.cap) : co.amount);
+        }
     prepare_bound();
     // What pricing one node with one shipping option costs at most.
     std::size_t offers_per_card = 0;
@@ -332,27 +338,43 @@ class Searcher {
     const std::size_t fit = static_cast<std::size_t>(
         std::upper_bound(set.faces.begin(), set.faces.end(), total) - set.faces.begin());
     for (std::size_t k = fit; k-- > 0;) {
-      if (total - set.max_discount[k] - portal_ceiling - card_ceiling > std::min(best, limit))
+      // (Plans that leave less than fixed_back_ to charge are bounded differently; past
+      // them, faces only get smaller.)
+      if (plans[k].face <= total - fixed_back_ &&
+          total - set.max_discount[k] - portal_ceiling - card_ceiling > std::min(best, limit))
         break;
       const GiftPlan& plan = plans[k];
-      const Minor v = plan.cost + (total - plan.face) - relaxed_portal(m, plan.face) -
-                      relaxed_card(total - plan.face);
+      const Minor v = plan_floor(plan, m, total);
       best = std::min(best, v);
       if (best <= limit) return best;
     }
     // Plans bigger than the smallest total: they can only be used once the total reaches
     // their face, and then the card is charged nothing.
     if (fit < plans.size() &&
-        set.min_cost_from[fit] - relaxed_portal(m + plans.back().face - total, 0) -
-                relaxed_card(0) <= std::min(best, limit)) {
+        set.min_cost_from[fit] - relaxed_portal(m + plans.back().face + fixed_back_ - total, 0) -
+                relaxed_card(fixed_back_) <= std::min(best, limit)) {
       for (std::size_t k = fit; k < plans.size(); ++k) {
-        const GiftPlan& plan = plans[k];
-        const Minor v = plan.cost - relaxed_portal(m + plan.face - total, plan.face) - relaxed_card(0);
+        const Minor v = plan_floor(plans[k], m, total);
         best = std::min(best, v);
         if (best <= limit) return best;
       }
     }
     return best;
+  }
+
+  // The least net of any stack below with plan `plan`, at totals from `total` up (see
+  // bound_from). A card-linked offer's fixed amount is paid back only up to the amount
+  // charged, so while less than the largest such amount (fixed_back_) is charged the net
+  // can fall as the total grows (the portal's and the card's rates keep paying): from
+  // there on it can't, so that point bounds the stretch before it.
+  Minor plan_floor(const GiftPlan& plan, Minor m, Minor total) const {
+    const Minor start = std::max(total, plan.face);  // D*
+    const Minor charged = start - plan.face;
+    if (charged >= fixed_back_)
+      return plan.cost + charged - relaxed_portal(m + start - total, plan.face) - relaxed_card(charged);
+    // Anywhere before plan.face + fixed_back_: net >= cost - portal - card there.
+    const Minor until = plan.face + fixed_back_;
+    return plan.cost - relaxed_portal(m + until - total, plan.face) - relaxed_card(fixed_back_);
   }
 
   // The most any portal could pay (valued) for merchandise m and gift-card face g, relaxed.
@@ -387,7 +409,7 @@ class Searcher {
           Minor b = co.is_percent ? (charged > 0 ? apply_rate(charged, co.percent, req.rules.rounding) : 0)
                                   : co.amount;
           if (co.cap) b = std::min(b, *co.cap);
-          back = std::max(back, b);
+          back = std::max(back, std::min(b, std::max<Minor>(charged, 0)));
         }
         v += back;
       }
@@ -742,6 +764,7 @@ class Searcher {
   PlanSet all_plans_, with_codes_;
   std::vector<std::vector<std::size_t>> usable_offers_;  // per card: offers its path allows
   bool any_portal_excludes_gift_cards_ = false;
+  Minor fixed_back_ = 0;  // the largest fixed card-offer payback (capped)
   std::vector<bool> voided_;
   std::vector<Frame> frames_;
   std::vector<Minor> codes_open_;       // descend(): open codes' savings (prefix sums)
