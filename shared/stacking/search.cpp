@@ -55,6 +55,12 @@ struct Frame {
   int shipping_codes = 0;
   bool code_phase = false;          // entry order: a code has been chosen
   std::uint64_t last_key = 0;       // the largest order key (stage, index) among chosen
+  // Worked out once per frame by summarize(), for its bound and its children's pre-checks:
+  std::vector<std::uint32_t> open;  // candidate positions that could still be added
+  std::vector<Minor> left;          // per line set: what is left of those lines
+  Minor merchandise = 0;
+  Minor promotions = 0;             // the most the open promotions can still save
+  std::vector<Minor> code_prefix;   // open codes' savings, largest first, as prefix sums
 };
 
 class Searcher {
@@ -120,6 +126,8 @@ class Searcher {
     Frame root;
     root.a = p_.original;
     root.allowed.assign(p_.words, ~std::uint64_t{0});
+    find_line_sets();
+    summarize(root, nullptr);
     if (!price(root)) return too_large();
     if (seed_ != nullptr) {
       auto e = evaluate(p_, *seed_);
@@ -458,28 +466,60 @@ class Searcher {
 
   // A lower bound on the net of every stack in the subtree rooted at f (f included).
   Minor lower_bound(const Frame& f) const {
-    Minor merchandise = 0;
-    for (Minor x : f.a) merchandise += x;
-    const auto& rules = p_.req.rules;
-    const int slots = rules.max_codes - f.codes;
-    Minor saving = 0;
-    code_caps_.clear();
-    for (std::size_t k = 0; k < candidates_.size(); ++k) {
+    const Minor m = std::max<Minor>(0, f.merchandise - f.promotions - top(f, slots_left(f)));
+    return bound_from(m);
+  }
+
+  int slots_left(const Frame& f) const { return p_.req.rules.max_codes - f.codes; }
+
+  // The most the best n open codes of f can save.
+  static Minor top(const Frame& f, int n) {
+    if (n <= 0 || f.code_prefix.empty()) return 0;
+    return f.code_prefix[std::min<std::size_t>(static_cast<std::size_t>(n), f.code_prefix.size()) - 1];
+  }
+
+  // Discounts that look at the same lines share one sum of what is left of them.
+  void find_line_sets() {
+    line_set_of_.assign(p_.discounts.size(), 0);
+    for (std::size_t d : candidates_) {
+      const auto& lines = p_.discounts[d].lines;
+      std::size_t s = 0;
+      while (s < line_sets_.size() && *line_sets_[s] != lines) ++s;
+      if (s == line_sets_.size()) line_sets_.push_back(&lines);
+      line_set_of_[d] = s;
+    }
+  }
+
+  // Fills f's open list (from its parent's: what is open below a child was open above it),
+  // what is left per line set, and the savings its bound and its children's checks use.
+  void summarize(Frame& f, const Frame* parent) {
+    f.open.clear();
+    if (parent == nullptr) {
+      for (std::size_t k = 0; k < candidates_.size(); ++k)
+        if (open(f, k)) f.open.push_back(static_cast<std::uint32_t>(k));
+    } else {
+      for (std::uint32_t k : parent->open)
+        if (open(f, k)) f.open.push_back(k);
+    }
+    f.merchandise = 0;
+    for (Minor x : f.a) f.merchandise += x;
+    f.left.assign(line_sets_.size(), 0);
+    for (std::size_t s = 0; s < line_sets_.size(); ++s)
+      for (std::size_t i : *line_sets_[s]) f.left[s] += f.a[i];
+    f.promotions = 0;
+    f.code_prefix.clear();
+    if (!can_prune_) return;
+    for (std::uint32_t k : f.open) {
       const std::size_t d = candidates_[k];
       const auto& pd = p_.discounts[d];
-      if (pd.is_shipping || pd.standalone == 0 || !open(f, k)) continue;
+      if (pd.is_shipping || pd.standalone == 0) continue;
       const Minor cap = cap_saving(f, d);
-      if (pd.is_code) code_caps_.push_back(cap);
-      else saving += cap;
+      if (pd.is_code) f.code_prefix.push_back(cap);
+      else f.promotions += cap;
     }
-    // The best `slots` codes.
-    const std::size_t take = std::min<std::size_t>(static_cast<std::size_t>(std::max(slots, 0)),
-                                                   code_caps_.size());
-    std::partial_sort(code_caps_.begin(), code_caps_.begin() + static_cast<std::ptrdiff_t>(take),
-                      code_caps_.end(), std::greater<>());
-    for (std::size_t i = 0; i < take; ++i) saving += code_caps_[i];
-    const Minor m = std::max<Minor>(0, merchandise - saving);
-    return bound_from(m);
+    std::sort(f.code_prefix.begin(), f.code_prefix.end(), std::greater<>());
+    for (std::size_t i = 1; i < f.code_prefix.size(); ++i) f.code_prefix[i] += f.code_prefix[i - 1];
+    work_ += f.open.size() + f.a.size();
   }
 
   // Where discount d sorts in the application order (stage, then position in the request).
@@ -503,8 +543,7 @@ class Searcher {
     const PreparedDiscount& pd = p_.discounts[d];
     Minor cap = pd.standalone;
     if (f.chosen.empty() || !applies_after(f, d)) return cap;
-    Minor left = 0;
-    for (std::size_t i : pd.lines) left += f.a[i];
+    const Minor left = f.left[line_set_of_[d]];
     cap = std::min(cap, left);
     const auto& rules = p_.req.rules;
     if (rules.percent_basis == PercentBasis::compounded) {
@@ -681,37 +720,14 @@ class Searcher {
   // ---- the search --------------------------------------------------------------------
   bool descend(const Frame& f, std::size_t depth) {
     // A first, cheap bound for each child from this frame's amounts, checked before the
-    // child is built: below f, a discount saves at most its standalone amount, so a child
-    // adding d saves at most (the open promotions) + (d) + (the best other open codes that
-    // fit in the slots left).
-    Minor merchandise = 0, promotions = 0;
-    codes_open_.clear();
-    const int slots = p_.req.rules.max_codes - f.codes;
-    if (can_prune_) {
-      for (Minor x : f.a) merchandise += x;
-      for (std::size_t k = 0; k < candidates_.size(); ++k) {
-        const auto& pd = p_.discounts[candidates_[k]];
-        if (pd.is_shipping || pd.standalone == 0 || !open(f, k)) continue;
-        const Minor cap = cap_saving(f, candidates_[k]);
-        if (pd.is_code) {
-          codes_open_.push_back(cap);
-        } else {
-          promotions += cap;
-        }
-      }
-      // Prefix sums of the open codes' savings, largest first.
-      std::sort(codes_open_.begin(), codes_open_.end(), std::greater<>());
-      for (std::size_t i = 1; i < codes_open_.size(); ++i) codes_open_[i] += codes_open_[i - 1];
-    }
-    const auto top = [&](int n) -> Minor {
-      if (n <= 0 || codes_open_.empty()) return 0;
-      return codes_open_[std::min<std::size_t>(static_cast<std::size_t>(n), codes_open_.size()) - 1];
-    };
-    // Taken before the loop: descend() below reuses the scratch vectors.
-    const Minor top_all = top(slots);
-    const Minor top_but_one = top(slots - 1);
-    for (std::size_t k = 0; k < candidates_.size(); ++k) {
-      if (!open(f, k)) continue;
+    // child is built: below f, a discount saves at most cap_saving(f, .), so a child adding
+    // d saves at most (the open promotions) + (d) + (the best other open codes that fit in
+    // the slots left).
+    const int slots = slots_left(f);
+    const Minor top_all = top(f, slots);
+    const Minor top_but_one = top(f, slots - 1);
+    for (std::size_t at = 0; at < f.open.size(); ++at) {
+      const std::size_t k = f.open[at];
       const std::size_t d = candidates_[k];
       if (!room_for(f, d) || !twin_ready(f, d)) continue;
       if (can_prune_) {
@@ -719,8 +735,8 @@ class Searcher {
         // A code takes one slot: its own saving plus the best slots - 1 others, which is the
         // top `slots` when it is among them (the smaller of the two either way).
         const Minor saving =
-            promotions + (!pd.is_code ? top_all : std::min(top_all, top_but_one + cap_saving(f, d)));
-        const Minor m = std::max<Minor>(0, merchandise - saving);
+            f.promotions + (!pd.is_code ? top_all : std::min(top_all, top_but_one + cap_saving(f, d)));
+        const Minor m = std::max<Minor>(0, f.merchandise - saving);
         ++work_;
         if (bound_from(m) > best_.net) continue;
       }
@@ -748,6 +764,7 @@ class Searcher {
       }
       work_ += candidates_.size() + child.seq.size() * (p_.original.size() + 4) + p_.words;
       if (work_ > limits_.max_work) return false;
+      summarize(child, &f);
       if (can_prune_ && lower_bound(child) > best_.net) continue;
       if (!price(child)) return false;
       if (!descend(child, depth + 1)) return false;
@@ -767,8 +784,8 @@ class Searcher {
   Minor fixed_back_ = 0;  // the largest fixed card-offer payback (capped)
   std::vector<bool> voided_;
   std::vector<Frame> frames_;
-  std::vector<Minor> codes_open_;       // descend(): open codes' savings (prefix sums)
-  mutable std::vector<Minor> code_caps_;  // lower_bound(): open codes' savings
+  std::vector<const std::vector<std::size_t>*> line_sets_;  // distinct eligible-line lists
+  std::vector<std::size_t> line_set_of_;                    // per discount: its line set
   Wide alpha_ = 0;
   Minor beta_ = 0;
   bool can_prune_ = false;
