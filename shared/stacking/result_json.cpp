@@ -36,8 +36,10 @@ json offer_ids(const Request& req, const Stack& s, const Evaluation& e, const Pr
 
 }  // namespace
 
-json to_json(const Request& req, const StackResult& r) {
-  const Prepared p(req);
+json to_json(const Request& req, const StackResult& r) { return to_json(Prepared(req), r); }
+
+json to_json(const Prepared& p, const StackResult& r) {
+  const Request& req = p.req;
   const auto money = [&](Minor m) { return Money{m, req.cart.currency}.amount_string(); };
   const Stack& s = r.best.stack;
   const Evaluation& e = r.evaluation;

@@ -313,7 +313,11 @@ void add_hints(const Request& req, const Prepared& p, const Found& best, const E
 }  // namespace
 
 Result<StackResult> stack_deals(const Request& request, const SearchLimits& limits) {
-  const Prepared p(request);
+  return stack_deals(Prepared(request), limits);
+}
+
+Result<StackResult> stack_deals(const Prepared& p, const SearchLimits& limits) {
+  const Request& request = p.req;
   auto best = search(p, {}, limits);
   if (!best) return best.error();
   auto evaluation = evaluate(p, best->stack);
@@ -369,9 +373,10 @@ Result<StackResult> stack_deals(const Request& request, const SearchLimits& limi
 Result<nlohmann::json> stack_deals_json(std::string_view request_json, const SearchLimits& limits) {
   auto request = parse_request(request_json);
   if (!request) return request.error();
-  auto result = stack_deals(*request, limits);
+  const Prepared prepared(*request);
+  auto result = stack_deals(prepared, limits);
   if (!result) return result.error();
-  return to_json(*request, *result);
+  return to_json(prepared, *result);
 }
 
 }  // namespace dealstack::stacking

@@ -54,9 +54,12 @@ struct StackResult {
 
 // Errors: those of search() ("search_too_large").
 Result<StackResult> stack_deals(const Request& request, const SearchLimits& limits = {});
+// The same for a request already prepared (p.req must outlive the call).
+Result<StackResult> stack_deals(const Prepared& p, const SearchLimits& limits = {});
 
 // The result document (docs/stacking.md "Result").
 nlohmann::json to_json(const Request& request, const StackResult& result);
+nlohmann::json to_json(const Prepared& prepared, const StackResult& result);
 
 // parse_request + stack_deals + to_json.
 Result<nlohmann::json> stack_deals_json(std::string_view request_json,
