@@ -72,7 +72,7 @@ test('the built module runs in an MV3 extension service worker', { skip: !exists
       '--disable-background-networking', '--disable-component-update', '--disable-sync',
       `--user-data-dir=${join(dir, 'profile')}`, `--disable-extensions-except=${ext}`,
       `--load-extension=${ext}`, 'about:blank',
-    ], { stdio: 'ignore' });
+    ], { stdio: 'ignore', detached: true });  // its own process group: see finally
 
     let timer;
     const timeout = new Promise((_, reject) => {
@@ -90,10 +90,12 @@ test('the built module runs in an MV3 extension service worker', { skip: !exists
   } finally {
     if (browser && browser.exitCode === null) {
       const exited = new Promise((resolve) => browser.once('exit', resolve));
-      browser.kill('SIGKILL');
+      // The whole group: Chromium's helper processes outlive the browser process and keep
+      // writing to the profile, which made removing it fail now and then (ENOTEMPTY).
+      try { process.kill(-browser.pid, 'SIGKILL'); } catch { browser.kill('SIGKILL'); }
       await exited;
     }
     server?.close();
-    rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
+    rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
   }
 });
