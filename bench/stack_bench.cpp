@@ -21,6 +21,7 @@
 // Options: --requests N (200) --reps N (3) --seed N (1) --cells 1x10,5x30,... (all nine)
 //          --exhaustive-ms N (3000) --exhaustive-stacks N (2000000) --exhaustive-subsets N (20)
 //          --phases 0 (skip the phase timings: for profiling the full call with perf)
+//          --worst N (3: how many of the slowest requests each cell describes)
 // Output (stdout): one JSON object {"platform", "requests", "reps", "cells": [...]}; times in
 // microseconds. bench/run.mjs runs it natively and as wasm and prints the table.
 #include <algorithm>
@@ -101,6 +102,7 @@ struct Options {
   std::size_t exhaustive_stacks = 2'000'000;
   int exhaustive_subsets = 20;
   bool phases = true;
+  int worst = 3;
 };
 
 bool parse_cells(const std::string& text, std::vector<std::pair<int, int>>& cells) {
@@ -302,7 +304,7 @@ json run_cell(const Options& opt, int lines, int offers) {
   std::sort(slow.begin(), slow.end(),
             [](const Sample* a, const Sample* b) { return a->full > b->full; });
   json worst = json::array();
-  for (std::size_t k = 0; k < std::min<std::size_t>(std::getenv("DEALSTACK_BENCH_WORST") ? 12 : 3, slow.size()); ++k) {
+  for (std::size_t k = 0; k < std::min<std::size_t>(static_cast<std::size_t>(opt.worst), slow.size()); ++k) {
     const Sample& s = *slow[k];
     worst.push_back({{"seed", s.seed},
                      {"full", s.full},
@@ -397,6 +399,8 @@ int main(int argc, char** argv) {
       opt.exhaustive_subsets = std::clamp(std::atoi(value.c_str()), 0, 24);
     else if (arg == "--phases")
       opt.phases = value != "0";
+    else if (arg == "--worst")
+      opt.worst = std::max(0, std::atoi(value.c_str()));
     else if (arg == "--cells") {
       if (!parse_cells(value, opt.cells)) {
         std::cerr << "stack_bench: --cells wants LINESxOFFERS,... (offers >= 4)\n";

@@ -1,5 +1,6 @@
 #include "json/document.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -375,8 +376,9 @@ class Parser {
 
 Result<Document> Document::parse(std::string_view text, const Limits& limits) {
   Document doc;
-  // Roughly one node per 12 bytes of a typical request: one allocation up front.
-  doc.nodes_.reserve(text.size() / 12 + 4);
+  // Roughly one node per 12 bytes of a typical request: one allocation up front for
+  // requests of up to ~50 KB; bigger inputs (which may be one long string) grow as needed.
+  doc.nodes_.reserve(std::min<std::size_t>(text.size() / 12 + 4, 4096));
   Parser parser(text, limits, doc);
   auto r = parser.run();
   if (!r) return r.error();

@@ -26,16 +26,13 @@ struct Payment {
 // Gift-card plans sorted by face, with what the payment loop needs to stop early.
 struct PlanSet {
   std::vector<GiftPlan> plans;
-  std::vector<Minor> faces;         // plans[k].face
   std::vector<Minor> max_discount;  // the largest face - cost among plans[0..k]
   std::vector<Minor> min_cost_from;  // the smallest cost among plans[k..]
 
   void index() {
-    faces.clear();
     max_discount.clear();
     Minor most = 0;
     for (const GiftPlan& g : plans) {
-      faces.push_back(g.face);
       most = std::max(most, g.face - g.cost);
       max_discount.push_back(most);
     }
@@ -320,7 +317,8 @@ class Searcher {
   // First phi (cheap). When that doesn't prune, the payment layers relaxed so that none of
   // them can give back more as the order grows than its rate times the growth: no portal is
   // voided and a fixed portal always pays, every gift card may be used, and a card-linked
-  // offer pays as if its min spend were met (a fixed one its whole amount). Then with
+  // offer pays as if its min spend were met (a fixed one up to the amount charged: see
+  // plan_floor). Then with
   // D = the smallest possible total and M = m, every stack below has M' >= M and
   // D' >= D + (M' - M), and for each gift-card plan (face F, cost C)
   //   net >= C + (D* - F) - portal(M + D* - D, F) - card(D* - F)   with D* = max(D, F),
@@ -343,8 +341,7 @@ class Searcher {
     const Minor card_ceiling = relaxed_card(total);
     const Minor portal_ceiling = relaxed_portal(m, 0);
     Minor best = kInfinity;
-    const std::size_t fit = static_cast<std::size_t>(
-        std::upper_bound(set.faces.begin(), set.faces.end(), total) - set.faces.begin());
+    const std::size_t fit = plans_up_to(set, total);
     for (std::size_t k = fit; k-- > 0;) {
       // (Plans that leave less than fixed_back_ to charge are bounded differently; past
       // them, faces only get smaller.)
@@ -583,7 +580,7 @@ class Searcher {
       const Totals t = order_totals(p_, f.a, option, free);
       if (have_best_ && can_prune_ && phi(t.total) > best_.net) continue;
       const Payment pay =
-          pay_for(t.merchandise, t.total, f.codes > 0, false, have_best_ ? best_.net : kInfinity);
+          pay_for(t.merchandise, t.total, f.codes > 0, have_best_ ? best_.net : kInfinity);
       const int steps = static_cast<int>(f.chosen.size()) + pay.steps;
       if (!have_best_ || better(pay.net, steps, f.codes, best_)) {
         have_best_ = true;
@@ -603,10 +600,8 @@ class Searcher {
     return true;
   }
 
-  // The payment layers' best for one order. relaxed: as if no portal were voided and every
-  // gift card allowed (a lower bound). Only payments with net <= limit matter to the
-  // caller: plans that provably can't reach it are skipped, and with stop_at_limit the first
-  // one that does is returned at once (for the bound, which only asks whether one exists).
+  // The payment layers' best for one order. Only payments with net <= limit matter to the
+  // caller: plans that provably can't reach it are skipped.
   //
   // Plans are tried from the largest face down. A plan's net is at least
   // total - (its face - cost) - (the best portal value with no gift card) - (the best card
@@ -614,20 +609,23 @@ class Searcher {
   // card value never shrinks with the amount charged; once that bound with the largest
   // discount among the remaining plans is above the limit, none of them can reach it.
   // Ties keep the plan with the smallest face (as a forward scan would).
-  Payment pay_for(Minor merchandise, Minor total, bool codes, bool relaxed, Minor limit,
-                  bool stop_at_limit = false) const {
+  Payment pay_for(Minor merchandise, Minor total, bool codes, Minor limit) const {
     const Request& req = p_.req;
-    const PlanSet& set = (codes && !relaxed) ? with_codes_ : all_plans_;
+    const PlanSet& set = codes ? with_codes_ : all_plans_;
     const auto& plans = set.plans;
-    // Portals whose base ignores gift cards pay the same under every plan.
-    Minor fixed_value = 0;
-    std::size_t fixed_portal = kNone;
-    Minor portal_ceiling = 0;
+    // With no gift card every portal pays its face-0 value; portals whose base ignores gift
+    // cards pay that under every plan. (The first portal by index wins a tie, as a plain
+    // scan would pick.)
+    Minor no_gift_value = 0, fixed_value = 0;
+    std::size_t no_gift_portal = kNone, fixed_portal = kNone;
     if (layers_.portals) {
       for (std::size_t pt = 0; pt < req.portals.size(); ++pt) {
-        if (!relaxed && voided_[pt]) continue;
+        if (voided_[pt]) continue;
         const Minor v = portal_value(pt, merchandise, 0);
-        portal_ceiling = std::max(portal_ceiling, v);
+        if (v > no_gift_value) {
+          no_gift_value = v;
+          no_gift_portal = pt;
+        }
         if (!req.portals[pt].excludes_gift_cards && v > fixed_value) {
           fixed_value = v;
           fixed_portal = pt;
@@ -636,33 +634,19 @@ class Searcher {
     }
     const Minor card_ceiling = best_card(total).value;
     Payment best;
-    std::size_t k = static_cast<std::size_t>(
-        std::upper_bound(set.faces.begin(), set.faces.end(), total) - set.faces.begin());
+    std::size_t k = plans_up_to(set, total);
     while (k-- > 0) {
       const Minor reach = std::min(limit, best.net);
-      if (total - set.max_discount[k] - portal_ceiling - card_ceiling > reach) break;
+      if (total - set.max_discount[k] - no_gift_value - card_ceiling > reach) break;
       const GiftPlan& plan = plans[k];
       const Minor charged = total - plan.face;
-      Minor portal_v = fixed_value;
-      std::size_t portal = fixed_portal;
+      Minor portal_v = plan.face == 0 ? no_gift_value : fixed_value;
+      std::size_t portal = plan.face == 0 ? no_gift_portal : fixed_portal;
       if (layers_.portals && plan.face > 0 && any_portal_excludes_gift_cards_) {
         for (std::size_t pt = 0; pt < req.portals.size(); ++pt) {
-          if (!req.portals[pt].excludes_gift_cards || (!relaxed && voided_[pt])) continue;
+          if (!req.portals[pt].excludes_gift_cards || voided_[pt]) continue;
           const Minor v = portal_value(pt, merchandise, plan.face);
-          // The first portal (by index) with the highest value, as a plain scan would pick.
           if (v > portal_v || (v == portal_v && v > 0 && pt < portal)) {
-            portal_v = v;
-            portal = pt;
-          }
-        }
-      } else if (layers_.portals && any_portal_excludes_gift_cards_) {
-        // No gift card: every portal pays its face-0 value.
-        portal_v = 0;
-        portal = kNone;
-        for (std::size_t pt = 0; pt < req.portals.size(); ++pt) {
-          if (!relaxed && voided_[pt]) continue;
-          const Minor v = portal_value(pt, merchandise, 0);
-          if (v > portal_v) {
             portal_v = v;
             portal = pt;
           }
@@ -677,10 +661,17 @@ class Searcher {
         best.plan = k;
         best.portal = portal;
         best.card = cc.card;
-        if (stop_at_limit && net <= limit) return best;
       }
     }
     return best;
+  }
+
+  // How many of the set's plans (sorted by face) have a face of at most `total`.
+  static std::size_t plans_up_to(const PlanSet& set, Minor total) {
+    return static_cast<std::size_t>(
+        std::upper_bound(set.plans.begin(), set.plans.end(), total,
+                         [](Minor t, const GiftPlan& g) { return t < g.face; }) -
+        set.plans.begin());
   }
 
   Minor portal_value(std::size_t pt, Minor merchandise, Minor face) const {
