@@ -519,6 +519,18 @@ class Searcher {
     work_ += f.open.size() + f.a.size();
   }
 
+  // Whether adding discount d anywhere below f changes nothing but the step count (so every
+  // stack with it is beaten by the same stack without it): it isn't about shipping and all
+  // of its lines are already at zero, for good (no discount raises an amount, so lines at
+  // zero stay there whatever else is added). Either every line is at zero, or d applies
+  // after everything chosen and its lines are at zero when it does. (Choosing it could only
+  // void a portal, use up a code slot or bar gift cards: never lower the net.)
+  bool no_effect(const Frame& f, std::size_t d) const {
+    if (p_.discounts[d].is_shipping) return false;
+    if (f.merchandise == 0) return true;
+    return applies_after(f, d) && f.left[line_set_of_[d]] == 0;
+  }
+
   // Where discount d sorts in the application order (stage, then position in the request).
   std::uint64_t order_key(std::size_t d) const {
     return (static_cast<std::uint64_t>(p_.discounts[d].stage) << 32) | d;
@@ -720,7 +732,7 @@ class Searcher {
     for (std::size_t at = 0; at < f.open.size(); ++at) {
       const std::size_t k = f.open[at];
       const std::size_t d = candidates_[k];
-      if (!room_for(f, d) || !twin_ready(f, d)) continue;
+      if (!room_for(f, d) || !twin_ready(f, d) || no_effect(f, d)) continue;
       if (can_prune_) {
         const auto& pd = p_.discounts[d];
         // A code takes one slot: its own saving plus the best slots - 1 others, which is the
