@@ -127,6 +127,7 @@ Prepared::Prepared(const Request& request) : req(request) {
     }
     pd.stage = stage_of(req, d, pd);
   }
+  fix_deductions();
   for (std::size_t k = 0; k < n; ++k) {
     if (!discounts[k].qualifies || discounts[k].is_shipping) continue;
     std::vector<Minor> a = original;
@@ -239,17 +240,38 @@ void amount_once(const std::vector<std::size_t>& lines, Minor amount, const std:
 
 }  // namespace
 
-Minor apply_discount(const Prepared& p, std::size_t index, std::vector<Minor>& a) {
-  const DiscountOffer& offer = p.req.discounts[index];
+namespace {
+
+// Whether discount `index`'s deduction per line (before it is clamped to what is left of the
+// line) is the same whatever was applied before it: percentages of the original price, the
+// free units of buy x get y, amounts per unit.
+bool deduction_is_fixed(const Prepared& p, std::size_t index) {
+  const Discount& disc = p.req.discounts[index].discount;
+  const bool on_original = p.req.rules.percent_basis == PercentBasis::original;
+  switch (disc.type) {
+    case DiscountType::percent: return on_original;
+    case DiscountType::amount: return disc.per_unit;
+    case DiscountType::buy_x_get_y: return true;
+    case DiscountType::tiered:
+      return on_original && p.discounts[index].tier != nullptr && p.discounts[index].tier->is_percent;
+    case DiscountType::fixed_price:
+    case DiscountType::free_shipping: return false;
+  }
+  return false;
+}
+
+// Discount `index`'s deduction per eligible line given the current amounts `a`, before it
+// is clamped to what is left of each line.
+void deduction(const Prepared& p, std::size_t index, const std::vector<Minor>& a, Minor* d) {
   const PreparedDiscount& pd = p.discounts[index];
-  const Discount& disc = offer.discount;
+  if (!pd.fixed_deduction.empty()) {
+    std::copy(pd.fixed_deduction.begin(), pd.fixed_deduction.end(), d);
+    return;
+  }
+  const Discount& disc = p.req.discounts[index].discount;
   const auto& lines = p.req.cart.lines;
   const auto& rules = p.req.rules;
   const std::size_t n = pd.lines.size();
-  if (n == 0 || disc.type == DiscountType::free_shipping) return 0;
-
-  Scratch d_space(n);
-  Minor* d = d_space.data();
   switch (disc.type) {
     case DiscountType::percent:
       percent_off(p, pd.lines, disc.percent, a, d);
@@ -291,8 +313,32 @@ Minor apply_discount(const Prepared& p, std::size_t index, std::vector<Minor>& a
       }
       break;
     case DiscountType::free_shipping:
-      return 0;
+      std::fill(d, d + n, Minor{0});
+      break;
   }
+}
+
+}  // namespace
+
+void Prepared::fix_deductions() {
+  for (std::size_t k = 0; k < discounts.size(); ++k) {
+    PreparedDiscount& pd = discounts[k];
+    if (!pd.qualifies || pd.is_shipping || !deduction_is_fixed(*this, k)) continue;
+    std::vector<Minor> d(pd.lines.size());
+    deduction(*this, k, original, d.data());
+    pd.fixed_deduction = std::move(d);
+  }
+}
+
+Minor apply_discount(const Prepared& p, std::size_t index, std::vector<Minor>& a) {
+  const DiscountOffer& offer = p.req.discounts[index];
+  const PreparedDiscount& pd = p.discounts[index];
+  const std::size_t n = pd.lines.size();
+  if (n == 0 || offer.discount.type == DiscountType::free_shipping) return 0;
+
+  Scratch d_space(n);
+  Minor* d = d_space.data();
+  deduction(p, index, a, d);
   Minor total = 0;
   for (std::size_t k = 0; k < n; ++k) {
     d[k] = std::clamp<Minor>(d[k], 0, a[pd.lines[k]]);

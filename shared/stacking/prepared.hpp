@@ -25,6 +25,10 @@ struct PreparedDiscount {
   bool is_code = false;
   std::string code_key;                  // the code, ASCII lower case (portals list codes so)
   bool is_shipping = false;              // free_shipping (no merchandise effect)
+  // Per eligible line, what it takes off before being clamped to what is left of the line,
+  // when that doesn't depend on the discounts applied before it (percentages of the
+  // original price, buy x get y, amounts per unit); else empty. Worked out once.
+  std::vector<Minor> fixed_deduction;
 };
 
 struct Prepared {
@@ -42,6 +46,9 @@ struct Prepared {
   bool compatible_with(std::size_t i, std::size_t j) const {
     return (compatible[i * words + j / 64] >> (j % 64) & 1) != 0;
   }
+
+ private:
+  void fix_deductions();
 };
 
 // The order a set of discounts applies in under the retailer's rules. `chosen` lists
