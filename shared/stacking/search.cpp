@@ -313,6 +313,14 @@ class Searcher {
 
   static Wide ceil_div(Wide a, Wide b) { return (a + b - 1) / b; }
 
+  // ceil(x * rate) for x >= 0, in 64 bits when it fits (see apply_rate).
+  static Minor ceil_rate(Minor x, Rate rate) {
+    if (x < (Minor{1} << 31) && rate.ppm >= 0 && rate.ppm < (std::int64_t{1} << 31))
+      return static_cast<Minor>((static_cast<std::uint64_t>(x) * static_cast<std::uint64_t>(rate.ppm) +
+                                 (Rate::kOne - 1)) / Rate::kOne);
+    return static_cast<Minor>(ceil_div(static_cast<Wide>(x) * rate.ppm, Rate::kOne));
+  }
+
   // The lower bound on the net of every stack whose merchandise is at least m.
   // First phi (cheap). When that doesn't prune, the payment layers relaxed so that none of
   // them can give back more as the order grows than its rate times the growth: no portal is
@@ -424,17 +432,23 @@ class Searcher {
   }
 
   Minor phi(Minor total) const {
-    return total - static_cast<Minor>(ceil_div(static_cast<Wide>(total) * alpha_, Rate::kOne)) -
-           beta_;
+    const Minor back = total >= 0 && total < (Minor{1} << 31) && alpha_ < Rate::kOne
+                           ? ceil_rate(total, Rate{static_cast<std::int64_t>(alpha_)})
+                           : static_cast<Minor>(ceil_div(static_cast<Wide>(total) * alpha_, Rate::kOne));
+    return total - back - beta_;
   }
 
   Minor tax_floor(Minor merchandise) const {
     const Request& req = p_.req;
     if (req.cart.tax.rate.ppm == 0) return 0;
     if (req.cart.tax.basis == AmountBasis::before_discounts) return fixed_tax_;
-    const Minor t = static_cast<Minor>(static_cast<Wide>(merchandise) * req.cart.tax.rate.ppm /
-                                       Rate::kOne) -
-                    static_cast<Minor>(req.cart.lines.size()) - 1;
+    const std::int64_t rate = req.cart.tax.rate.ppm;
+    const Minor floor_tax =
+        merchandise >= 0 && merchandise < (Minor{1} << 31) && rate >= 0 && rate < (std::int64_t{1} << 31)
+            ? static_cast<Minor>(static_cast<std::uint64_t>(merchandise) * static_cast<std::uint64_t>(rate) /
+                                 Rate::kOne)
+            : static_cast<Minor>(static_cast<Wide>(merchandise) * rate / Rate::kOne);
+    const Minor t = floor_tax - static_cast<Minor>(req.cart.lines.size()) - 1;
     return std::max<Minor>(0, t);
   }
 
@@ -565,8 +579,7 @@ class Searcher {
         const Minor slack = rules.rounding_scope == RoundingScope::line
                                 ? static_cast<Minor>(pd.lines.size())
                                 : 1;
-        cap = std::min(cap, static_cast<Minor>(ceil_div(static_cast<Wide>(left) * rate->ppm,
-                                                        Rate::kOne)) + slack);
+        cap = std::min(cap, ceil_rate(left, *rate) + slack);
       }
     }
     return cap;

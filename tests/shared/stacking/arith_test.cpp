@@ -26,6 +26,28 @@ TEST_CASE("rates of the largest amounts don't overflow") {
                     RoundingMode::half_up) == 5 * kMaxAmount);
 }
 
+TEST_CASE("the 64-bit shortcuts round exactly as the 128-bit path does, on both sides of their limits") {
+  // apply_rate and apply_rates take a 64-bit path for usual amounts and rates; compare with
+  // div_round on the full product around every limit, on exact halves and off them.
+  const Minor amounts[] = {0, 1, 5, 20, 199, 200, 8'999'999, 9'000'000, 9'000'001,
+                           (Minor{1} << 31) - 1, Minor{1} << 31, (Minor{1} << 31) + 1, kMaxAmount};
+  const std::int64_t rates[] = {0, 1, 125'000, 500'000, 88'750, 999'999, Rate::kOne,
+                                Rate::kOne + 1, 10 * Rate::kOne, (std::int64_t{1} << 31) - 1,
+                                std::int64_t{1} << 31};
+  for (const RoundingMode mode : {RoundingMode::half_up, RoundingMode::half_even}) {
+    for (const Minor x : amounts) {
+      for (const std::int64_t r : rates) {
+        CAPTURE(x);
+        CAPTURE(r);
+        CHECK(apply_rate(x, Rate{r}, mode) == div_round(static_cast<Wide>(x) * r, Rate::kOne, mode));
+        for (const std::int64_t r2 : {std::int64_t{0}, std::int64_t{333'333}, std::int64_t{500'000}, Rate::kOne})
+          CHECK(apply_rates(x, Rate{r}, Rate{r2}, mode) ==
+                div_round(static_cast<Wide>(x) * r * r2, static_cast<Wide>(Rate::kOne) * Rate::kOne, mode));
+      }
+    }
+  }
+}
+
 TEST_CASE("allocation by largest remainder sums exactly and favours earlier parts on ties") {
   std::vector<Minor> w{1, 1, 1}, out(3);
   allocate(100, w.data(), 3, out.data());
