@@ -54,10 +54,20 @@ struct Frame {
   std::uint64_t last_key = 0;       // the largest order key (stage, index) among chosen
   // Worked out once per frame by summarize(), for its bound and its children's pre-checks:
   std::vector<std::uint32_t> open;  // candidate positions that could still be added
-  std::vector<Minor> left;          // per line set: what is left of those lines
+  // Per line set, what is left of those lines: valid where left_stamp equals stamp (see
+  // left_of; filled on demand, so mutable).
+  mutable std::vector<Minor> left;
+  mutable std::vector<std::uint32_t> left_stamp;
+  std::uint32_t stamp = 0;
   Minor merchandise = 0;
   Minor promotions = 0;             // the most the open promotions can still save
   std::vector<Minor> code_prefix;   // open codes' savings, largest first, as prefix sums
+  std::vector<Minor> open_cap;      // per open candidate: the most it can save below here
+  // Worked out by descend() for its children's checks, per position `at` in open: what the
+  // open promotions from `at` on can save, and the best n open codes from `at` on
+  // (suffix_top[at * width + n - 1]).
+  std::vector<Minor> suffix_promotions;
+  std::vector<Minor> suffix_top;
 };
 
 class Searcher {
@@ -514,17 +524,22 @@ class Searcher {
     }
     f.merchandise = 0;
     for (Minor x : f.a) f.merchandise += x;
-    f.left.assign(line_sets_.size(), 0);
-    for (std::size_t s = 0; s < line_sets_.size(); ++s)
-      for (std::size_t i : *line_sets_[s]) f.left[s] += f.a[i];
+    // What is left per line set is summed when first asked for (most frames need a few).
+    f.stamp = ++stamps_;
+    if (f.left.size() < line_sets_.size()) {
+      f.left.resize(line_sets_.size());
+      f.left_stamp.resize(line_sets_.size(), 0);
+    }
     f.promotions = 0;
     f.code_prefix.clear();
+    f.open_cap.clear();
     if (!can_prune_) return;
     for (std::uint32_t k : f.open) {
       const std::size_t d = candidates_[k];
       const auto& pd = p_.discounts[d];
-      if (pd.is_shipping || pd.standalone == 0) continue;
-      const Minor cap = cap_saving(f, d);
+      const Minor cap = (pd.is_shipping || pd.standalone == 0) ? 0 : cap_saving(f, d);
+      f.open_cap.push_back(cap);
+      if (cap == 0) continue;
       if (pd.is_code) f.code_prefix.push_back(cap);
       else f.promotions += cap;
     }
@@ -542,7 +557,24 @@ class Searcher {
   bool no_effect(const Frame& f, std::size_t d) const {
     if (p_.discounts[d].is_shipping) return false;
     if (f.merchandise == 0) return true;
-    return applies_after(f, d) && f.left[line_set_of_[d]] == 0;
+    return applies_after(f, d) && left_of(f, d) == 0;
+  }
+
+  // What is left in frame f of the lines discount d looks at.
+  Minor left_of(const Frame& f, std::size_t d) const {
+    const std::size_t s = line_set_of_[d];
+    if (f.left_stamp[s] != f.stamp) {
+      Minor sum = 0;
+      const auto& lines = *line_sets_[s];
+      if (lines.size() == f.a.size()) {
+        sum = f.merchandise;
+      } else {
+        for (std::size_t i : lines) sum += f.a[i];
+      }
+      f.left[s] = sum;
+      f.left_stamp[s] = f.stamp;
+    }
+    return f.left[s];
   }
 
   // Where discount d sorts in the application order (stage, then position in the request).
@@ -566,7 +598,7 @@ class Searcher {
     const PreparedDiscount& pd = p_.discounts[d];
     Minor cap = pd.standalone;
     if (f.chosen.empty() || !applies_after(f, d)) return cap;
-    const Minor left = f.left[line_set_of_[d]];
+    const Minor left = left_of(f, d);
     cap = std::min(cap, left);
     const auto& rules = p_.req.rules;
     if (rules.percent_basis == PercentBasis::compounded) {
@@ -733,25 +765,69 @@ class Searcher {
     return best;
   }
 
+  static constexpr std::size_t kMaxSuffixWidth = 8;
+
+  // Suffix sums over f's open list (see Frame::suffix_promotions); width = code slots left.
+  void fill_suffixes(Frame& f, std::size_t width) {
+    const std::size_t n = f.open.size();
+    f.suffix_promotions.assign(n + 1, 0);
+    f.suffix_top.assign((n + 1) * width, 0);
+    Minor best[kMaxSuffixWidth] = {};  // the largest code savings from `at` on, largest first
+    for (std::size_t at = n; at-- > 0;) {
+      const std::size_t d = candidates_[f.open[at]];
+      const Minor cap = f.open_cap[at];
+      f.suffix_promotions[at] = f.suffix_promotions[at + 1] + (p_.discounts[d].is_code ? 0 : cap);
+      if (p_.discounts[d].is_code && width > 0 && cap > best[width - 1]) {
+        std::size_t j = width - 1;
+        while (j > 0 && best[j - 1] < cap) {
+          best[j] = best[j - 1];
+          --j;
+        }
+        best[j] = cap;
+      }
+      Minor sum = 0;
+      for (std::size_t j = 0; j < width; ++j) f.suffix_top[at * width + j] = (sum += best[j]);
+    }
+    work_ += n * (width + 1);
+  }
+
   // ---- the search --------------------------------------------------------------------
-  bool descend(const Frame& f, std::size_t depth) {
+  bool descend(Frame& f, std::size_t depth) {
     // A first, cheap bound for each child from this frame's amounts, checked before the
     // child is built: below f, a discount saves at most cap_saving(f, .), so a child adding
     // d saves at most (the open promotions) + (d) + (the best other open codes that fit in
     // the slots left).
+    //
+    // Below a child only what comes after it in the search order can still be added (except
+    // codes in entry order, which go in any order, and after which no promotion can), so
+    // "the open promotions" and "the best other codes" are those after it: suffix sums.
     const int slots = slots_left(f);
     const Minor top_all = top(f, slots);
     const Minor top_but_one = top(f, slots - 1);
+    const bool entry = p_.req.rules.order == ApplicationOrder::entry;
+    const std::size_t width = static_cast<std::size_t>(std::max(slots, 0));
+    const bool suffixes = can_prune_ && width <= kMaxSuffixWidth;
+    if (suffixes) fill_suffixes(f, width);
     for (std::size_t at = 0; at < f.open.size(); ++at) {
       const std::size_t k = f.open[at];
       const std::size_t d = candidates_[k];
       if (!room_for(f, d) || !twin_ready(f, d) || no_effect(f, d)) continue;
       if (can_prune_) {
         const auto& pd = p_.discounts[d];
-        // A code takes one slot: its own saving plus the best slots - 1 others, which is the
-        // top `slots` when it is among them (the smaller of the two either way).
-        const Minor saving =
-            f.promotions + (!pd.is_code ? top_all : std::min(top_all, top_but_one + cap_saving(f, d)));
+        const Minor own = f.open_cap[at];
+        Minor saving;
+        if (pd.is_code && entry) {
+          // Its own saving plus the best slots - 1 other codes, which is the top `slots`
+          // when it is among them (the smaller of the two either way); no promotions.
+          saving = std::min(top_all, top_but_one + own);
+        } else if (!suffixes) {
+          saving = f.promotions + (!pd.is_code ? top_all : std::min(top_all, top_but_one + own));
+        } else {
+          const std::size_t n = pd.is_code ? width - 1 : width;
+          const Minor codes_after =
+              entry ? top_all : (n == 0 ? 0 : f.suffix_top[(at + 1) * width + n - 1]);
+          saving = own + f.suffix_promotions[at + 1] + codes_after;
+        }
         const Minor m = std::max<Minor>(0, f.merchandise - saving);
         ++work_;
         if (bound_from(m) > best_.net) continue;
@@ -811,6 +887,7 @@ class Searcher {
   bool have_best_ = false;
   std::size_t nodes_ = 0;
   std::uint64_t work_ = 0;
+  std::uint32_t stamps_ = 0;  // the last frame stamp handed out
   std::uint64_t payment_work_ = 0;
 };
 
