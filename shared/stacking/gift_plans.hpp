@@ -20,6 +20,15 @@ struct GiftPlan {
   std::vector<GiftCardUse> uses;
 };
 
+// Plans sorted by face, with what the search's payment loop needs to stop early.
+struct PlanSet {
+  std::vector<GiftPlan> plans;
+  std::vector<Minor> max_discount;   // the largest face - cost among plans[0..k]
+  std::vector<Minor> min_cost_from;  // the smallest cost among plans[k..]
+
+  void index();
+};
+
 // Plans sorted by face, the empty plan (face 0) first. `with_codes`: only offers that may
 // be used together with codes. Error "search_too_large" past `max_plans` partial plans.
 Result<std::vector<GiftPlan>> gift_plans(const Request& req, bool with_codes, Minor max_face,

@@ -162,6 +162,28 @@ Prepared::Prepared(const Request& request) : req(request) {
   }
 }
 
+const Prepared::GiftPlanSets* Prepared::gift_plan_sets(Minor max_face, std::size_t max_plans) const {
+  if (gift_plan_sets_ && gift_plan_sets_->max_face == max_face && gift_plan_sets_->max_plans == max_plans)
+    return &*gift_plan_sets_;
+  GiftPlanSets sets;
+  sets.max_face = max_face;
+  sets.max_plans = max_plans;
+  auto all = gift_plans(req, false, max_face, max_plans);
+  auto with_codes = all ? gift_plans(req, true, max_face, max_plans) : all;
+  if (!all) {
+    sets.error = all.error();
+  } else if (!with_codes) {
+    sets.error = with_codes.error();
+  } else {
+    sets.all.plans = std::move(*all);
+    sets.with_codes.plans = std::move(*with_codes);
+    sets.all.index();
+    sets.with_codes.index();
+  }
+  gift_plan_sets_ = std::move(sets);
+  return &*gift_plan_sets_;
+}
+
 std::vector<std::size_t> application_sequence(const Prepared& p,
                                               const std::vector<std::size_t>& chosen) {
   std::vector<std::size_t> seq;

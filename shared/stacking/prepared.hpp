@@ -5,9 +5,12 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "core/result.hpp"
+#include "stacking/gift_plans.hpp"
 #include "stacking/model.hpp"
 
 namespace dealstack::stacking {
@@ -47,8 +50,19 @@ struct Prepared {
     return (compatible[i * words + j / 64] >> (j % 64) & 1) != 0;
   }
 
+  // The gift-card plans of this request for orders up to `max_face` (every plan, and those
+  // usable together with codes), worked out on first use and shared by all its searches.
+  struct GiftPlanSets {
+    Minor max_face = 0;
+    std::size_t max_plans = 0;
+    std::optional<Error> error;  // search_too_large
+    PlanSet all, with_codes;
+  };
+  const GiftPlanSets* gift_plan_sets(Minor max_face, std::size_t max_plans) const;
+
  private:
   void fix_deductions();
+  mutable std::optional<GiftPlanSets> gift_plan_sets_;  // a cache: same inputs, same plans
 };
 
 // The order a set of discounts applies in under the retailer's rules. `chosen` lists

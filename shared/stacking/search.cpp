@@ -23,25 +23,6 @@ struct Payment {
   std::size_t card = kNone;
 };
 
-// Gift-card plans sorted by face, with what the payment loop needs to stop early.
-struct PlanSet {
-  std::vector<GiftPlan> plans;
-  std::vector<Minor> max_discount;  // the largest face - cost among plans[0..k]
-  std::vector<Minor> min_cost_from;  // the smallest cost among plans[k..]
-
-  void index() {
-    max_discount.clear();
-    Minor most = 0;
-    for (const GiftPlan& g : plans) {
-      most = std::max(most, g.face - g.cost);
-      max_discount.push_back(most);
-    }
-    min_cost_from.assign(plans.size(), 0);
-    Minor least = std::numeric_limits<Minor>::max();
-    for (std::size_t k = plans.size(); k-- > 0;) min_cost_from[k] = least = std::min(least, plans[k].cost);
-  }
-};
-
 struct Frame {
   std::vector<std::size_t> chosen;  // in the order chosen (entry order for codes)
   std::vector<std::size_t> seq;     // application order
@@ -99,18 +80,15 @@ class Searcher {
         max_total = std::max(max_total, order_totals(p_, original, s, false).total);
     }
     if (layers_.gift_cards && !req.gift_cards.empty()) {
-      auto all = gift_plans(req, false, max_total, limits_.max_gift_card_plans);
-      if (!all) return all.error();
-      auto with_codes = gift_plans(req, true, max_total, limits_.max_gift_card_plans);
-      if (!with_codes) return with_codes.error();
-      all_plans_.plans = std::move(*all);
-      with_codes_.plans = std::move(*with_codes);
+      const auto* sets = p_.gift_plan_sets(max_total, limits_.max_gift_card_plans);
+      if (sets->error) return *sets->error;
+      all_plans_ = &sets->all;
+      with_codes_ = &sets->with_codes;
     } else {
-      all_plans_.plans.assign(1, GiftPlan{});
-      with_codes_.plans = all_plans_.plans;
+      no_plans_.plans.assign(1, GiftPlan{});
+      no_plans_.index();
+      all_plans_ = with_codes_ = &no_plans_;
     }
-    all_plans_.index();
-    with_codes_.index();
     usable_offers_.resize(req.wallet.cards.size());
     for (std::size_t c = 0; c < req.wallet.cards.size(); ++c)
       for (std::size_t o : p_.card_offers_of[c])
@@ -126,7 +104,7 @@ class Searcher {
     // What pricing one node with one shipping option costs at most.
     std::size_t offers_per_card = 0;
     for (const auto& list : p_.card_offers_of) offers_per_card = std::max(offers_per_card, list.size());
-    payment_work_ = all_plans_.plans.size() * (1 + req.portals.size() +
+    payment_work_ = all_plans_->plans.size() * (1 + req.portals.size() +
                                      req.wallet.cards.size() * (1 + offers_per_card)) +
                     p_.original.size() + req.portals.size();
 
@@ -354,7 +332,7 @@ class Searcher {
   // min over plans of the expression above (without the slack); returns as soon as one plan
   // comes to `limit` or less (the bound can't prune then, whatever the minimum).
   Minor relaxed_floor(Minor m, Minor total, Minor limit) const {
-    const auto& set = all_plans_;
+    const PlanSet& set = *all_plans_;
     const auto& plans = set.plans;
     const Minor card_ceiling = relaxed_card(total);
     const Minor portal_ceiling = relaxed_portal(m, 0);
@@ -650,7 +628,7 @@ class Searcher {
         s.portal = pay.portal;
         s.card = pay.card;
         s.card_offers = layers_.card_offers;
-        const auto& plans = f.codes > 0 ? with_codes_.plans : all_plans_.plans;
+        const auto& plans = f.codes > 0 ? with_codes_->plans : all_plans_->plans;
         s.gift_cards = plans[pay.plan].uses;
       }
     }
@@ -668,7 +646,7 @@ class Searcher {
   // Ties keep the plan with the smallest face (as a forward scan would).
   Payment pay_for(Minor merchandise, Minor total, bool codes, Minor limit) const {
     const Request& req = p_.req;
-    const PlanSet& set = codes ? with_codes_ : all_plans_;
+    const PlanSet& set = codes ? *with_codes_ : *all_plans_;
     const auto& plans = set.plans;
     // With no gift card every portal pays its face-0 value; portals whose base ignores gift
     // cards pay that under every plan. (The first portal by index wins a tie, as a plain
@@ -870,7 +848,9 @@ class Searcher {
   const Stack* seed_;
   std::vector<std::size_t> candidates_;
   std::vector<std::size_t> twin_prev_;  // per discount: its previous twin, or kNone
-  PlanSet all_plans_, with_codes_;
+  const PlanSet* all_plans_ = nullptr;   // every plan (the request's, shared by its searches)
+  const PlanSet* with_codes_ = nullptr;  // plans usable together with codes
+  PlanSet no_plans_;                     // just the empty plan, when gift cards are off
   std::vector<std::vector<std::size_t>> usable_offers_;  // per card: offers its path allows
   bool any_portal_excludes_gift_cards_ = false;
   Minor fixed_back_ = 0;  // the largest fixed card-offer payback (capped)
