@@ -81,11 +81,6 @@ void plan_buy_x_get_y(const Request& req, const DiscountOffer& d, PreparedDiscou
 
 Prepared::Prepared(const Request& request) : req(request) {
   const auto& lines = req.cart.lines;
-  original.reserve(lines.size());
-  for (const auto& l : lines) {
-    original.push_back(l.original());
-    subtotal += l.original();
-  }
   const std::size_t n = req.discounts.size();
   discounts.resize(n);
   for (std::size_t k = 0; k < n; ++k) {
@@ -94,45 +89,10 @@ Prepared::Prepared(const Request& request) : req(request) {
     pd.is_code = !d.automatic();
     pd.code_key = utf8::ascii_lower(d.code);
     pd.is_shipping = d.discount.type == DiscountType::free_shipping;
-    Minor spend = 0;
-    std::int64_t quantity = 0;
-    for (std::size_t i = 0; i < lines.size(); ++i) {
-      if (!eligible(d.scope, lines[i])) continue;
-      pd.lines.push_back(i);
-      spend += original[i];
-      quantity += lines[i].quantity;
-    }
-    pd.qualifies = true;
-    if (pd.lines.empty()) {
-      pd.qualifies = false;
-      pd.why_not = "no_eligible_line";
-    } else if (spend < d.min_spend) {
-      pd.qualifies = false;
-      pd.why_not = "min_spend";
-      pd.shortfall = d.min_spend - spend;
-    } else if (quantity < d.min_quantity) {
-      pd.qualifies = false;
-      pd.why_not = "min_quantity";
-    } else if (d.discount.type == DiscountType::tiered) {
-      for (const Tier& t : d.discount.tiers)
-        if (spend >= t.min_spend && quantity >= t.min_quantity) pd.tier = &t;
-      if (pd.tier == nullptr) {
-        pd.qualifies = false;
-        pd.why_not = "no_tier";
-        if (!d.discount.tiers.empty() && d.discount.tiers.front().min_spend > spend)
-          pd.shortfall = d.discount.tiers.front().min_spend - spend;
-      }
-    } else if (d.discount.type == DiscountType::buy_x_get_y) {
-      plan_buy_x_get_y(req, d, pd);
-    }
-    pd.stage = stage_of(req, d, pd);
+    for (std::size_t i = 0; i < lines.size(); ++i)
+      if (eligible(d.scope, lines[i])) pd.lines.push_back(i);
   }
-  fix_deductions();
-  for (std::size_t k = 0; k < n; ++k) {
-    if (!discounts[k].qualifies || discounts[k].is_shipping) continue;
-    std::vector<Minor> a = original;
-    discounts[k].standalone = apply_discount(*this, k, a);
-  }
+  prepare_cart();
 
   words = (n + 63) / 64;
   compatible.assign(n * words, 0);
@@ -182,6 +142,83 @@ const Prepared::GiftPlanSets* Prepared::gift_plan_sets(Minor max_face, std::size
   }
   gift_plan_sets_ = std::move(sets);
   return &*gift_plan_sets_;
+}
+
+Prepared::Prepared(const Request& request, const Prepared& base)
+    : req(request),
+      discounts(base.discounts),
+      words(base.words),
+      compatible(base.compatible),
+      card_offers_of(base.card_offers_of) {
+  // Only the new lines' eligibility is new; everything that depends on the cart is redone.
+  const auto& lines = req.cart.lines;
+  for (std::size_t k = 0; k < discounts.size(); ++k) {
+    PreparedDiscount& pd = discounts[k];
+    for (std::size_t i = base.original.size(); i < lines.size(); ++i)
+      if (eligible(req.discounts[k].scope, lines[i])) pd.lines.push_back(i);
+  }
+  prepare_cart();
+}
+
+// Everything about the discounts that depends on the cart, once their eligible lines are
+// known: whether each qualifies (spend, quantity, tier), its stage, its fixed deductions
+// and its standalone saving.
+void Prepared::prepare_cart() {
+  const auto& lines = req.cart.lines;
+  original.clear();
+  subtotal = 0;
+  original.reserve(lines.size());
+  for (const auto& l : lines) {
+    original.push_back(l.original());
+    subtotal += l.original();
+  }
+  for (std::size_t k = 0; k < discounts.size(); ++k) {
+    const DiscountOffer& d = req.discounts[k];
+    PreparedDiscount& pd = discounts[k];
+    pd.why_not.clear();
+    pd.shortfall = 0;
+    pd.tier = nullptr;
+    pd.free_units.clear();
+    pd.standalone = 0;
+    pd.fixed_deduction.clear();
+    Minor spend = 0;
+    std::int64_t quantity = 0;
+    for (std::size_t i : pd.lines) {
+      spend += original[i];
+      quantity += lines[i].quantity;
+    }
+    pd.qualifies = true;
+    if (pd.lines.empty()) {
+      pd.qualifies = false;
+      pd.why_not = "no_eligible_line";
+    } else if (spend < d.min_spend) {
+      pd.qualifies = false;
+      pd.why_not = "min_spend";
+      pd.shortfall = d.min_spend - spend;
+    } else if (quantity < d.min_quantity) {
+      pd.qualifies = false;
+      pd.why_not = "min_quantity";
+    } else if (d.discount.type == DiscountType::tiered) {
+      for (const Tier& t : d.discount.tiers)
+        if (spend >= t.min_spend && quantity >= t.min_quantity) pd.tier = &t;
+      if (pd.tier == nullptr) {
+        pd.qualifies = false;
+        pd.why_not = "no_tier";
+        if (!d.discount.tiers.empty() && d.discount.tiers.front().min_spend > spend)
+          pd.shortfall = d.discount.tiers.front().min_spend - spend;
+      }
+    } else if (d.discount.type == DiscountType::buy_x_get_y) {
+      plan_buy_x_get_y(req, d, pd);
+    }
+    pd.stage = stage_of(req, d, pd);
+  }
+  fix_deductions();
+  std::vector<Minor> a;
+  for (std::size_t k = 0; k < discounts.size(); ++k) {
+    if (!discounts[k].qualifies || discounts[k].is_shipping) continue;
+    a = original;
+    discounts[k].standalone = apply_discount(*this, k, a);
+  }
 }
 
 std::vector<std::size_t> application_sequence(const Prepared& p,

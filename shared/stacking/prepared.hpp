@@ -36,6 +36,9 @@ struct PreparedDiscount {
 
 struct Prepared {
   explicit Prepared(const Request& request);
+  // For `request`, which is base's request with lines appended (the shortfall hints' "one
+  // more item"): reuses what doesn't depend on the cart.
+  Prepared(const Request& request, const Prepared& base);
 
   const Request& req;
   std::vector<Minor> original;  // each line's amount before discounts
@@ -61,6 +64,7 @@ struct Prepared {
   const GiftPlanSets* gift_plan_sets(Minor max_face, std::size_t max_plans) const;
 
  private:
+  void prepare_cart();
   void fix_deductions();
   mutable std::optional<GiftPlanSets> gift_plan_sets_;  // a cache: same inputs, same plans
 };

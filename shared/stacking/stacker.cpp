@@ -139,14 +139,16 @@ struct HintCandidate {
   std::string what;  // "free shipping", "SAVE20", ...
   Minor add = 0;
   std::size_t index = kNone;  // the shipping option, discount or card offer
+  // `add` is the least amount that can reach the threshold (one measured on the cart at
+  // list price), so one unit less needn't be tried.
+  bool least = false;
 };
 
 // The best stack for the cart with one more item worth `add`.
 struct Extended {
-  Request request;
-  std::unique_ptr<Prepared> prepared;
   Found found;
   Evaluation evaluation;
+  std::vector<std::ptrdiff_t> tier;  // per discount: the tier reached (position), or -1
 };
 
 void add_hints(const Request& req, const Prepared& p, const Found& best, const Evaluation& e,
@@ -159,7 +161,8 @@ void add_hints(const Request& req, const Prepared& p, const Found& best, const E
     const Minor basis = opt.free_over_basis == AmountBasis::before_discounts ? p.subtotal : e.merchandise;
     if (basis >= *opt.free_over) continue;
     const Minor gap = *opt.free_over - basis;
-    candidates.push_back({"free_shipping_threshold", opt.id, "free shipping", gap, s});
+    candidates.push_back({"free_shipping_threshold", opt.id, "free shipping", gap, s,
+                          opt.free_over_basis == AmountBasis::before_discounts});
     // After percentage discounts an added item counts for less: the gap at list price.
     if (opt.free_over_basis == AmountBasis::after_discounts && e.merchandise > 0 &&
         e.merchandise < p.subtotal)
@@ -173,13 +176,13 @@ void add_hints(const Request& req, const Prepared& p, const Found& best, const E
     const std::string what = offer.code.empty() ? (offer.label.empty() ? offer.id : offer.label)
                                                 : "code " + offer.code;
     if (!pd.qualifies && (pd.why_not == "min_spend" || pd.why_not == "no_tier") && pd.shortfall > 0) {
-      candidates.push_back({"offer_min_spend", offer.id, what, pd.shortfall, d});
+      candidates.push_back({"offer_min_spend", offer.id, what, pd.shortfall, d, true});
     } else if (pd.qualifies && pd.tier != nullptr) {
       for (const Tier& t : offer.discount.tiers) {
         if (t.min_spend > pd.tier->min_spend) {
           Minor spend = 0;
           for (std::size_t i : pd.lines) spend += p.original[i];
-          candidates.push_back({"next_tier", offer.id, what + " (next tier)", t.min_spend - spend, d});
+          candidates.push_back({"next_tier", offer.id, what + " (next tier)", t.min_spend - spend, d, true});
           break;
         }
       }
@@ -203,27 +206,40 @@ void add_hints(const Request& req, const Prepared& p, const Found& best, const E
   // one is a whole search).
   std::stable_sort(candidates.begin(), candidates.end(),
                    [](const HintCandidate& a, const HintCandidate& b) { return a.add < b.add; });
+  // One request with the extra item, its price set per run.
+  Request extended;
+  bool have_extended = false;
   std::map<Minor, std::unique_ptr<Extended>> runs;
   const auto run = [&](Minor add) -> const Extended* {
     auto it = runs.find(add);
     if (it != runs.end()) return it->second.get();
     if (runs.size() >= 10) return nullptr;
+    if (!have_extended) {
+      extended = req;
+      extended.preferences.hints = false;
+      extended.preferences.alternatives = false;
+      Line extra;
+      extra.name = "another item";
+      extra.quantity = 1;
+      extended.cart.lines.push_back(extra);
+      have_extended = true;
+    }
+    extended.cart.lines.back().unit_price = add;
+    const Prepared xp(extended, p);
     auto x = std::make_unique<Extended>();
-    x->request = req;
-    x->request.preferences.hints = false;
-    x->request.preferences.alternatives = false;
-    Line extra;
-    extra.name = "another item";
-    extra.unit_price = add;
-    extra.quantity = 1;
-    x->request.cart.lines.push_back(extra);
-    x->prepared = std::make_unique<Prepared>(x->request);
-    auto r = search(*x->prepared, {}, limits, &best.stack);
+    auto r = search(xp, {}, limits, &best.stack);
     if (r) {
       x->found = std::move(*r);
-      auto ev = evaluate(*x->prepared, x->found.stack);
-      if (ev) x->evaluation = std::move(*ev);
-      else x.reset();
+      auto ev = evaluate(xp, x->found.stack);
+      if (ev) {
+        x->evaluation = std::move(*ev);
+        for (std::size_t d = 0; d < xp.discounts.size(); ++d)
+          x->tier.push_back(xp.discounts[d].tier == nullptr
+                                ? -1
+                                : xp.discounts[d].tier - extended.discounts[d].discount.tiers.data());
+      } else {
+        x.reset();
+      }
     } else {
       x.reset();
     }
@@ -245,10 +261,7 @@ void add_hints(const Request& req, const Prepared& p, const Found& best, const E
     // A higher tier than now (tiers are sorted ascending; compare positions, not pointers:
     // the two requests are different objects).
     const Tier* now = p.discounts[c.index].tier;
-    const Tier* then = x.prepared->discounts[c.index].tier;
-    return then != nullptr &&
-           then - x.request.discounts[c.index].discount.tiers.data() >
-               now - req.discounts[c.index].discount.tiers.data();
+    return x.tier[c.index] >= 0 && x.tier[c.index] > now - req.discounts[c.index].discount.tiers.data();
   };
   std::vector<Hint> found;
   for (HintCandidate c : candidates) {
@@ -272,7 +285,7 @@ void add_hints(const Request& req, const Prepared& p, const Found& best, const E
     if (!reached) continue;
     // An amount worked out at list price can be a unit above the least that rounds up to
     // the threshold (tax, percentages): try one unit less.
-    if (c.add > 1) {
+    if (c.add > 1 && !c.least) {
       HintCandidate less = c;
       less.add = c.add - 1;
       const Extended* y = run(less.add);
