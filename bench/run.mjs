@@ -251,14 +251,14 @@ function printStacking(native, wasm) {
   console.log('\nstacking phases, mean µs per request (core = stack_deals without alternatives and hints; ' +
     '+alt / +hints = what each adds; alt = alternative searches per request)');
   const phaseHeader = ['lines x offers', 'build', 'which', 'full', 'parse', 'prepare', 'search', 'core',
-    '+alt', '+hints', 'to_json', 'alt'];
+    '+alt', '+hints', 'result_json', 'alt'];
   const phaseRows = [];
   for (const c of native.cells) {
     for (const [build, cell] of [['native', c], ['wasm', wasmCells.get(cellName(c))]]) {
       if (!cell) continue;
       for (const [which, p] of [['all', cell.phases], ['slowest 1%', cell.tail_phases]]) {
         phaseRows.push([cellName(c), build, which, us(p.full), us(p.parse), us(p.prepare), us(p.search),
-          us(p.core), us(p.alternatives), us(p.hints), us(p.to_json), fmt(p.alternative_searches, 1)]);
+          us(p.core), us(p.alternatives), us(p.hints), us(p.result_json), fmt(p.alternative_searches, 1)]);
       }
     }
   }

@@ -13,7 +13,7 @@
 //            the exhaustive reference is compared with
 //   checksum FNV-1a of the cell's request bytes: equal natively and in wasm
 //   phases   means of parse_request, Prepared, search, stack_deals without alternatives and
-//            hints ("core"), what alternatives and hints add to core, and to_json
+//            hints ("core"), what alternatives and hints add to core, and result_json
 //   exhaustive  exhaustive(prepared, {}, --exhaustive-stacks) on the cell's requests in order
 //            until --exhaustive-ms of it is spent; "too_large" when a request has more than
 //            2^--exhaustive-subsets discount subsets to walk or more stacks than the budget.
@@ -126,7 +126,7 @@ struct Sample {
   bool ok = true;
   std::string error;
   double full = 0, search = 0;
-  double parse = 0, prepare = 0, core = 0, alternatives = 0, hints = 0, to_json = 0;
+  double parse = 0, prepare = 0, core = 0, alternatives = 0, hints = 0, result_json = 0;
   std::size_t nodes = 0;
   std::size_t alternative_searches = 0;
   std::size_t alternative_nodes = 0;
@@ -221,10 +221,10 @@ json run_cell(const Options& opt, int lines, int offers) {
                           g_sink = g_sink + (r ? r->hints.size() : 0);
                         }) -
               s.core;
-    auto result = st::stack_deals(req);
+    auto result = st::stack_deals(prepared);
     if (result) {
-      s.to_json = median_us(opt.reps, [&] {
-        const json doc = st::to_json(req, *result);
+      s.result_json = median_us(opt.reps, [&] {
+        const std::string doc = st::result_json(prepared, *result);
         g_sink = g_sink + doc.size();
       });
     }
@@ -279,7 +279,7 @@ json run_cell(const Options& opt, int lines, int offers) {
       core.push_back(s->core);
       alt.push_back(s->alternatives);
       hints.push_back(s->hints);
-      out.push_back(s->to_json);
+      out.push_back(s->result_json);
       full_t.push_back(s->full);
       alt_n.push_back(static_cast<double>(s->alternative_searches));
       alt_nodes.push_back(static_cast<double>(s->alternative_nodes));
@@ -292,7 +292,7 @@ json run_cell(const Options& opt, int lines, int offers) {
                 {"core", mean(core)},
                 {"alternatives", mean(alt)},
                 {"hints", mean(hints)},
-                {"to_json", mean(out)},
+                {"result_json", mean(out)},
                 {"alternative_searches", mean(alt_n)},
                 {"alternative_nodes", mean(alt_nodes)}};
   };

@@ -63,6 +63,11 @@ char* ok_result(const json& value) {
   return make_buffer(R"({"ok":true,"value":)", dump(value), "}");
 }
 
+// A value already written as JSON text.
+char* ok_result_text(const std::string& value) {
+  return make_buffer(R"({"ok":true,"value":)", value, "}");
+}
+
 char* error_result(const dealstack::Error& error) {
   // Built here rather than with to_json(Error), whose shape ({"error": {...}}) is the CLI's.
   const json e = {{"code", error.code}, {"message", error.message}};
@@ -131,13 +136,13 @@ char* ds_extract_product(const char* html, std::size_t len, const char* url, std
 
 // json: a stacking request (docs/stacking.md). value: the result document of
 // dealstack::stacking::stack_deals_json, the same bytes `dealstack stack` prints (without its
-// newline): native_host/cli/stack_command.cpp dumps it exactly as dump() here does.
+// newline): both print the text stack_deals_json writes.
 // Errors: those of stack_deals_json ("invalid_json", "input_too_large", "invalid_field",
 // "currency_mismatch", "too_many_offers", "search_too_large", ...), with the CLI's message.
 char* ds_stack_deals(const char* json_text, std::size_t len) {
   auto result = dealstack::stacking::stack_deals_json(view(json_text, len));
   if (!result) return error_result(result.error());
-  return ok_result(*result);
+  return ok_result_text(*result);
 }
 
 }  // extern "C"

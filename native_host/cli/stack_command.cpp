@@ -6,6 +6,8 @@
 
 #include "cli/commands.hpp"
 #include "stacking/request_json.hpp"
+#include <nlohmann/json.hpp>
+
 #include "stacking/stacker.hpp"
 
 namespace dealstack::cli {
@@ -71,7 +73,7 @@ int stack_command(const std::vector<std::string>& args, Io io) {
     io.out << e.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     return 1;
   }
-  io.out << result->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+  io.out << *result << "\n";
   return 0;
 }
 

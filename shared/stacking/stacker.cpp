@@ -383,13 +383,13 @@ Result<StackResult> stack_deals(const Prepared& p, const SearchLimits& limits) {
   return result;
 }
 
-Result<nlohmann::json> stack_deals_json(std::string_view request_json, const SearchLimits& limits) {
+Result<std::string> stack_deals_json(std::string_view request_json, const SearchLimits& limits) {
   auto request = parse_request(request_json);
   if (!request) return request.error();
   const Prepared prepared(*request);
   auto result = stack_deals(prepared, limits);
   if (!result) return result.error();
-  return to_json(prepared, *result);
+  return result_json(prepared, *result);
 }
 
 }  // namespace dealstack::stacking

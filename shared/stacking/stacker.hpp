@@ -1,7 +1,7 @@
 // The deal stacker's entry point: the cheapest legal way to buy a cart, exact and explained.
 //
 //   auto result = stacking::stack_deals_json(request_text);  // JSON text in
-//   if (result) print(result->dump());                        // JSON value out
+//   if (result) print(*result);                               // JSON text out
 //
 // The request and result formats are docs/stacking.md (JSON Schemas in docs/schemas/).
 // Pure: no I/O, no clock; the same request always gives the same bytes, natively and in
@@ -11,8 +11,6 @@
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "core/result.hpp"
 #include "stacking/evaluate.hpp"
@@ -57,12 +55,13 @@ Result<StackResult> stack_deals(const Request& request, const SearchLimits& limi
 // The same for a request already prepared (p.req must outlive the call).
 Result<StackResult> stack_deals(const Prepared& p, const SearchLimits& limits = {});
 
-// The result document (docs/stacking.md "Result").
-nlohmann::json to_json(const Request& request, const StackResult& result);
-nlohmann::json to_json(const Prepared& prepared, const StackResult& result);
+// The result document (docs/stacking.md "Result") as compact JSON text, keys in
+// ascending order (the bytes nlohmann::json::dump() would give for it).
+std::string result_json(const Request& request, const StackResult& result);
+std::string result_json(const Prepared& prepared, const StackResult& result);
 
-// parse_request + stack_deals + to_json.
-Result<nlohmann::json> stack_deals_json(std::string_view request_json,
-                                        const SearchLimits& limits = {});
+// parse_request + stack_deals + result_json.
+Result<std::string> stack_deals_json(std::string_view request_json,
+                                     const SearchLimits& limits = {});
 
 }  // namespace dealstack::stacking

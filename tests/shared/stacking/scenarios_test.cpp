@@ -16,6 +16,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "fixtures.hpp"
 
 using nlohmann::json;
@@ -83,14 +85,18 @@ TEST_CASE("stacking scenarios match their hand-computed answers") {
     }
     if (!result.ok()) FAIL_CHECK(result.error().code << ": " << result.error().message);
     if (!result.ok()) continue;
+    // The writer's text is what nlohmann would write for the same document (keys in order).
+    const json doc = json::parse(*result, nullptr, false);
+    REQUIRE_FALSE(doc.is_discarded());
+    CHECK(doc.dump(-1, ' ', false, json::error_handler_t::replace) == *result);
     std::vector<std::string> mismatches;
-    match(fx["expect"], *result, "result", mismatches);
+    match(fx["expect"], doc, "result", mismatches);
     std::string report;
     for (const auto& m : mismatches) report += m + "\n";
     CHECK_MESSAGE(mismatches.empty(), report);
     // Same request, same bytes.
     auto again = stacking::stack_deals_json(request);
     REQUIRE(again.ok());
-    CHECK(again->dump() == result->dump());
+    CHECK(*again == *result);
   }
 }
