@@ -81,20 +81,9 @@ void allocate(Minor total, const Minor* weights, std::size_t n, Minor* out) {
   const auto first = [&](std::size_t a, std::size_t b) {
     return rem[a] != rem[b] ? rem[a] > rem[b] : a < b;
   };
-  if (n <= kInline) {
-    // Insertion sort: cheaper than a heap for a cart's few lines.
-    for (std::size_t i = 0; i < n; ++i) {
-      std::size_t j = i;
-      while (j > 0 && first(i, order[j - 1])) {
-        order[j] = order[j - 1];
-        --j;
-      }
-      order[j] = i;
-    }
-  } else {
-    for (std::size_t i = 0; i < n; ++i) order[i] = i;
-    std::partial_sort(order, order + left, order + n, first);
-  }
+  // The `left` first parts in that (total) order, found in linear time.
+  for (std::size_t i = 0; i < n; ++i) order[i] = i;
+  std::nth_element(order, order + (left - 1), order + n, first);
   for (Minor k = 0; k < left; ++k) ++out[order[k]];
 }
 

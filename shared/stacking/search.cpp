@@ -42,7 +42,8 @@ struct Frame {
   std::uint32_t stamp = 0;
   Minor merchandise = 0;
   Minor promotions = 0;             // the most the open promotions can still save
-  std::vector<Minor> code_prefix;   // open codes' savings, largest first, as prefix sums
+  std::vector<Minor> code_prefix;   // the best open codes' savings (as many as there are
+                                    // slots left), largest first, as prefix sums
   std::vector<Minor> open_cap;      // per open candidate: the most it can save below here
   // Worked out by descend() for its children's checks, per position `at` in open: what the
   // open promotions from `at` on can save, and the best n open codes from `at` on
@@ -521,8 +522,16 @@ class Searcher {
       if (pd.is_code) f.code_prefix.push_back(cap);
       else f.promotions += cap;
     }
-    std::sort(f.code_prefix.begin(), f.code_prefix.end(), std::greater<>());
-    for (std::size_t i = 1; i < f.code_prefix.size(); ++i) f.code_prefix[i] += f.code_prefix[i - 1];
+    // Only the best slots_left(f) codes are ever asked for (top()).
+    auto& prefix = f.code_prefix;
+    const auto keep = static_cast<std::size_t>(std::max(slots_left(f), 0));
+    if (prefix.size() > keep) {
+      std::nth_element(prefix.begin(), prefix.begin() + static_cast<std::ptrdiff_t>(keep), prefix.end(),
+                       std::greater<>());
+      prefix.resize(keep);
+    }
+    std::sort(prefix.begin(), prefix.end(), std::greater<>());
+    for (std::size_t i = 1; i < prefix.size(); ++i) prefix[i] += prefix[i - 1];
     work_ += f.open.size() + f.a.size();
   }
 
