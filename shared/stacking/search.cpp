@@ -1,7 +1,9 @@
 #include "stacking/search.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <numeric>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -33,6 +35,7 @@ struct Frame {
   int shipping_codes = 0;
   bool code_phase = false;          // entry order: a code has been chosen
   std::uint64_t last_key = 0;       // the largest order key (stage, index) among chosen
+  std::uint32_t alive = 0;          // the objectives whose best this subtree might still beat
   // Worked out once per frame by summarize(), for its bound and its children's pre-checks:
   std::vector<std::uint32_t> open;  // candidate positions that could still be added
   // Per line set, what is left of those lines: valid where left_stamp equals stamp (see
@@ -54,15 +57,36 @@ struct Frame {
 
 class Searcher {
  public:
-  Searcher(const Prepared& p, const Layers& layers, const SearchLimits& limits, const Stack* seed)
-      : p_(p), layers_(layers), limits_(limits), seed_(seed) {}
+  // Every objective must have the same codes and promotions layers (they decide the tree).
+  Searcher(const Prepared& p, const std::vector<Goal>& goals, const SearchLimits& limits)
+      : p_(p), limits_(limits) {
+    for (const Goal& g : goals) {
+      Objective o;
+      o.layers = g.layers;
+      o.seed = g.seed;
+      objectives_.push_back(o);
+    }
+  }
 
-  Result<Found> run() {
+  std::vector<Result<Found>> run() {
+    std::vector<Result<Found>> out;
+    auto failed = run_all();
+    for (Objective& o : objectives_) {
+      if (failed) out.push_back(*failed);
+      else out.push_back(o.best);
+    }
+    return out;
+  }
+
+ private:
+  // Searches for every objective at once; an error when a limit is hit.
+  std::optional<Error> run_all() {
     const Request& req = p_.req;
+    const Layers& shared = objectives_.front().layers;
     for (std::size_t d = 0; d < p_.discounts.size(); ++d) {
       const auto& pd = p_.discounts[d];
       if (!pd.qualifies) continue;
-      if (pd.is_code ? !layers_.codes : !layers_.promotions) continue;
+      if (pd.is_code ? !shared.codes : !shared.promotions) continue;
       if (pd.is_code && req.rules.max_codes < 1) continue;
       candidates_.push_back(d);
     }
@@ -80,58 +104,68 @@ class Searcher {
       for (std::size_t s = 0; s < req.cart.shipping.size(); ++s)
         max_total = std::max(max_total, order_totals(p_, original, s, false).total);
     }
-    if (layers_.gift_cards && !req.gift_cards.empty()) {
-      const auto* sets = p_.gift_plan_sets(max_total, limits_.max_gift_card_plans);
-      if (sets->error) return *sets->error;
-      all_plans_ = &sets->all;
-      with_codes_ = &sets->with_codes;
-    } else {
-      no_plans_.plans.assign(1, GiftPlan{});
-      no_plans_.index();
-      all_plans_ = with_codes_ = &no_plans_;
-    }
+    no_plans_.plans.assign(1, GiftPlan{});
+    no_plans_.index();
     usable_offers_.resize(req.wallet.cards.size());
     for (std::size_t c = 0; c < req.wallet.cards.size(); ++c)
       for (std::size_t o : p_.card_offers_of[c])
         if (!card_offer_path_excluded(p_, o)) usable_offers_[c].push_back(o);
     for (const Portal& pt : req.portals) any_portal_excludes_gift_cards_ |= pt.excludes_gift_cards;
-    if (layers_.card_offers)
-      for (const auto& offers : usable_offers_)
-        for (std::size_t o : offers) {
-          const CardOffer& co = req.card_offers[o];
-          if (!co.is_percent) fixed_back_ = std::max(fixed_back_, co.cap ? std::min(co.amount, *co.cap) : co.amount);
-        }
-    prepare_bound();
+    std::size_t most_plans = 1;
+    for (Objective& o : objectives_) {
+      o_ = &o;
+      if (o.layers.gift_cards && !req.gift_cards.empty()) {
+        const auto* sets = p_.gift_plan_sets(max_total, limits_.max_gift_card_plans);
+        if (sets->error) return *sets->error;
+        o.all_plans = &sets->all;
+        o.with_codes = &sets->with_codes;
+      } else {
+        o.all_plans = o.with_codes = &no_plans_;
+      }
+      most_plans = std::max(most_plans, o.all_plans->plans.size());
+      if (o.layers.card_offers)
+        for (const auto& offers : usable_offers_)
+          for (std::size_t x : offers) {
+            const CardOffer& co = req.card_offers[x];
+            if (!co.is_percent) o.fixed_back = std::max(o.fixed_back, co.cap ? std::min(co.amount, *co.cap) : co.amount);
+          }
+      prepare_bound();
+      any_can_prune_ |= o.can_prune;
+    }
     // What pricing one node with one shipping option costs at most.
     std::size_t offers_per_card = 0;
     for (const auto& list : p_.card_offers_of) offers_per_card = std::max(offers_per_card, list.size());
-    payment_work_ = all_plans_->plans.size() * (1 + req.portals.size() +
-                                     req.wallet.cards.size() * (1 + offers_per_card)) +
+    payment_work_ = most_plans * (1 + req.portals.size() + req.wallet.cards.size() * (1 + offers_per_card)) +
                     p_.original.size() + req.portals.size();
 
     Frame root;
     root.a = p_.original;
     root.allowed.assign(p_.words, ~std::uint64_t{0});
+    root.alive = all_objectives();
     find_line_sets();
     summarize(root, nullptr);
     if (!price(root)) return too_large();
-    if (seed_ != nullptr) {
-      auto e = evaluate(p_, *seed_);
-      if (e && better(e->net, e->steps, e->codes, best_)) {
-        best_.stack = *seed_;
-        best_.net = e->net;
-        best_.steps = e->steps;
-        best_.codes = e->codes;
+    for (Objective& o : objectives_) {
+      if (o.seed == nullptr) continue;
+      auto e = evaluate(p_, *o.seed);
+      if (e && better(e->net, e->steps, e->codes, o.best)) {
+        o.best.stack = *o.seed;
+        o.best.net = e->net;
+        o.best.steps = e->steps;
+        o.best.codes = e->codes;
       }
     }
     // One reusable frame per depth: children are built in place, without allocating.
     frames_.resize(kMaxDiscountsPerStack + 2);
     if (!descend(root, 0)) return too_large();
-    best_.nodes = nodes_;
-    return best_;
+    for (Objective& o : objectives_) o.best.nodes = nodes_;
+    return std::nullopt;
   }
 
- private:
+  std::uint32_t all_objectives() const {
+    return objectives_.size() >= 32 ? ~std::uint32_t{0} : (std::uint32_t{1} << objectives_.size()) - 1;
+  }
+
   Error too_large() const {
     return make_error("search_too_large",
                       "offers: these offers combine in more ways than the stacker searches "
@@ -235,7 +269,7 @@ class Searcher {
     const Request& req = p_.req;
     Wide alpha = 0;
     Minor beta = 5;  // one unit of rounding for each of cashback, its value, rewards, offer
-    if (layers_.portals) {
+    if (o_->layers.portals) {
       Wide a = 0;
       Minor b = 0;
       for (const Portal& pt : req.portals) {
@@ -259,7 +293,7 @@ class Searcher {
       const Card& card = req.wallet.cards[c];
       Wide a = ceil_div(static_cast<Wide>(card.earn.ppm) * card.reward_value.ppm, Rate::kOne);
       Minor b = 0;
-      if (layers_.card_offers) {
+      if (o_->layers.card_offers) {
         Wide best_percent = 0;
         for (std::size_t o : p_.card_offers_of[c]) {
           const CardOffer& co = req.card_offers[o];
@@ -273,7 +307,7 @@ class Searcher {
     }
     alpha += card_a;
     beta += card_b;
-    if (layers_.gift_cards) {
+    if (o_->layers.gift_cards) {
       Wide a = 0;
       for (const GiftCardOffer& g : req.gift_cards)
         for (const Denomination& d : g.denominations)
@@ -281,9 +315,9 @@ class Searcher {
             a = std::max<Wide>(a, ceil_div(static_cast<Wide>(d.face - d.price) * Rate::kOne, d.face));
       alpha += a;
     }
-    alpha_ = alpha;
-    beta_ = beta;
-    can_prune_ = alpha < Rate::kOne;
+    o_->alpha = alpha;
+    o_->beta = beta;
+    o_->can_prune = alpha < Rate::kOne;
 
     // Shipping can't cost less than this, whatever is chosen.
     shipping_floor_ = 0;
@@ -324,8 +358,8 @@ class Searcher {
   Minor bound_from(Minor m) const {
     const Minor total = m + shipping_floor_ + tax_floor(m);
     const Minor cheap = phi(total);
-    if (cheap > best_.net) return cheap;
-    return std::max(cheap, relaxed_floor(m, total, best_.net + kRoundingSlack) - kRoundingSlack);
+    if (cheap > o_->best.net) return cheap;
+    return std::max(cheap, relaxed_floor(m, total, o_->best.net + kRoundingSlack) - kRoundingSlack);
   }
 
   static constexpr Minor kRoundingSlack = 6;
@@ -333,16 +367,16 @@ class Searcher {
   // min over plans of the expression above (without the slack); returns as soon as one plan
   // comes to `limit` or less (the bound can't prune then, whatever the minimum).
   Minor relaxed_floor(Minor m, Minor total, Minor limit) const {
-    const PlanSet& set = *all_plans_;
+    const PlanSet& set = *o_->all_plans;
     const auto& plans = set.plans;
     const Minor card_ceiling = relaxed_card(total);
     const Minor portal_ceiling = relaxed_portal(m, 0);
     Minor best = kInfinity;
     const std::size_t fit = plans_up_to(set, total);
     for (std::size_t k = fit; k-- > 0;) {
-      // (Plans that leave less than fixed_back_ to charge are bounded differently; past
+      // (Plans that leave less than o_->fixed_back to charge are bounded differently; past
       // them, faces only get smaller.)
-      if (plans[k].face <= total - fixed_back_ &&
+      if (plans[k].face <= total - o_->fixed_back &&
           total - set.max_discount[k] - portal_ceiling - card_ceiling > std::min(best, limit))
         break;
       const GiftPlan& plan = plans[k];
@@ -353,8 +387,8 @@ class Searcher {
     // Plans bigger than the smallest total: they can only be used once the total reaches
     // their face, and then the card is charged nothing.
     if (fit < plans.size() &&
-        set.min_cost_from[fit] - relaxed_portal(m + plans.back().face + fixed_back_ - total, 0) -
-                relaxed_card(fixed_back_) <= std::min(best, limit)) {
+        set.min_cost_from[fit] - relaxed_portal(m + plans.back().face + o_->fixed_back - total, 0) -
+                relaxed_card(o_->fixed_back) <= std::min(best, limit)) {
       for (std::size_t k = fit; k < plans.size(); ++k) {
         const Minor v = plan_floor(plans[k], m, total);
         best = std::min(best, v);
@@ -366,22 +400,22 @@ class Searcher {
 
   // The least net of any stack below with plan `plan`, at totals from `total` up (see
   // bound_from). A card-linked offer's fixed amount is paid back only up to the amount
-  // charged, so while less than the largest such amount (fixed_back_) is charged the net
+  // charged, so while less than the largest such amount (o_->fixed_back) is charged the net
   // can fall as the total grows (the portal's and the card's rates keep paying): from
   // there on it can't, so that point bounds the stretch before it.
   Minor plan_floor(const GiftPlan& plan, Minor m, Minor total) const {
     const Minor start = std::max(total, plan.face);  // D*
     const Minor charged = start - plan.face;
-    if (charged >= fixed_back_)
+    if (charged >= o_->fixed_back)
       return plan.cost + charged - relaxed_portal(m + start - total, plan.face) - relaxed_card(charged);
-    // Anywhere before plan.face + fixed_back_: net >= cost - portal - card there.
-    const Minor until = plan.face + fixed_back_;
-    return plan.cost - relaxed_portal(m + until - total, plan.face) - relaxed_card(fixed_back_);
+    // Anywhere before plan.face + o_->fixed_back: net >= cost - portal - card there.
+    const Minor until = plan.face + o_->fixed_back;
+    return plan.cost - relaxed_portal(m + until - total, plan.face) - relaxed_card(o_->fixed_back);
   }
 
   // The most any portal could pay (valued) for merchandise m and gift-card face g, relaxed.
   Minor relaxed_portal(Minor m, Minor g) const {
-    if (!layers_.portals) return 0;
+    if (!o_->layers.portals) return 0;
     const Request& req = p_.req;
     Minor most = 0;
     for (const Portal& pt : req.portals) {
@@ -404,7 +438,7 @@ class Searcher {
     Minor most = 0;
     for (std::size_t c = 0; c < req.wallet.cards.size(); ++c) {
       Minor v = card_rewards(p_, c, charged);
-      if (layers_.card_offers) {
+      if (o_->layers.card_offers) {
         Minor back = 0;
         for (std::size_t o : usable_offers_[c]) {
           const CardOffer& co = req.card_offers[o];
@@ -421,10 +455,10 @@ class Searcher {
   }
 
   Minor phi(Minor total) const {
-    const Minor back = total >= 0 && total < (Minor{1} << 31) && alpha_ < Rate::kOne
-                           ? ceil_rate(total, Rate{static_cast<std::int64_t>(alpha_)})
-                           : static_cast<Minor>(ceil_div(static_cast<Wide>(total) * alpha_, Rate::kOne));
-    return total - back - beta_;
+    const Minor back = total >= 0 && total < (Minor{1} << 31) && o_->alpha < Rate::kOne
+                           ? ceil_rate(total, Rate{static_cast<std::int64_t>(o_->alpha)})
+                           : static_cast<Minor>(ceil_div(static_cast<Wide>(total) * o_->alpha, Rate::kOne));
+    return total - back - o_->beta;
   }
 
   Minor tax_floor(Minor merchandise) const {
@@ -512,7 +546,7 @@ class Searcher {
     f.promotions = 0;
     f.code_prefix.clear();
     f.open_cap.clear();
-    if (!can_prune_) return;
+    if (!any_can_prune_) return;
     for (std::uint32_t k : f.open) {
       const std::size_t d = candidates_[k];
       const auto& pd = p_.discounts[d];
@@ -610,35 +644,44 @@ class Searcher {
   bool price(const Frame& f) {
     if (++nodes_ > limits_.max_nodes) return false;
     const Request& req = p_.req;
-    work_ += payment_work_ * (req.cart.shipping.empty() ? 1 : req.cart.shipping.size());
-    if (work_ > limits_.max_work) return false;
     const std::size_t options = req.cart.shipping.empty() ? 1 : req.cart.shipping.size();
+    work_ += payment_work_ * options * static_cast<std::uint64_t>(std::popcount(f.alive));
+    if (work_ > limits_.max_work) return false;
     voided_.assign(req.portals.size(), false);
     for (std::size_t pt = 0; pt < req.portals.size(); ++pt)
       voided_[pt] = portal_voided(p_, pt, f.chosen);
+    totals_.clear();
     for (std::size_t o = 0; o < options; ++o) {
       const std::size_t option = req.cart.shipping.empty() ? kNone : o;
       bool free = false;
       for (std::size_t d : f.chosen)
         if (p_.discounts[d].is_shipping && covers_option(p_, d, option)) free = true;
-      const Totals t = order_totals(p_, f.a, option, free);
-      if (have_best_ && can_prune_ && phi(t.total) > best_.net) continue;
-      const Payment pay =
-          pay_for(t.merchandise, t.total, f.codes > 0, have_best_ ? best_.net : kInfinity);
-      const int steps = static_cast<int>(f.chosen.size()) + pay.steps;
-      if (!have_best_ || better(pay.net, steps, f.codes, best_)) {
-        have_best_ = true;
-        best_.net = pay.net;
-        best_.steps = steps;
-        best_.codes = f.codes;
-        Stack& s = best_.stack;
-        s.discounts = f.chosen;
-        s.shipping = option;
-        s.portal = pay.portal;
-        s.card = pay.card;
-        s.card_offers = layers_.card_offers;
-        const auto& plans = f.codes > 0 ? with_codes_->plans : all_plans_->plans;
-        s.gift_cards = plans[pay.plan].uses;
+      totals_.push_back(order_totals(p_, f.a, option, free));
+    }
+    for (std::size_t i = 0; i < objectives_.size(); ++i) {
+      if ((f.alive >> i & 1) == 0) continue;
+      o_ = &objectives_[i];
+      for (std::size_t o = 0; o < options; ++o) {
+        const std::size_t option = req.cart.shipping.empty() ? kNone : o;
+        const Totals& t = totals_[o];
+        if (o_->have_best && o_->can_prune && phi(t.total) > o_->best.net) continue;
+        const Payment pay =
+            pay_for(t.merchandise, t.total, f.codes > 0, o_->have_best ? o_->best.net : kInfinity);
+        const int steps = static_cast<int>(f.chosen.size()) + pay.steps;
+        if (!o_->have_best || better(pay.net, steps, f.codes, o_->best)) {
+          o_->have_best = true;
+          o_->best.net = pay.net;
+          o_->best.steps = steps;
+          o_->best.codes = f.codes;
+          Stack& s = o_->best.stack;
+          s.discounts = f.chosen;
+          s.shipping = option;
+          s.portal = pay.portal;
+          s.card = pay.card;
+          s.card_offers = o_->layers.card_offers;
+          const auto& plans = f.codes > 0 ? o_->with_codes->plans : o_->all_plans->plans;
+          s.gift_cards = plans[pay.plan].uses;
+        }
       }
     }
     return true;
@@ -655,14 +698,14 @@ class Searcher {
   // Ties keep the plan with the smallest face (as a forward scan would).
   Payment pay_for(Minor merchandise, Minor total, bool codes, Minor limit) const {
     const Request& req = p_.req;
-    const PlanSet& set = codes ? *with_codes_ : *all_plans_;
+    const PlanSet& set = codes ? *o_->with_codes : *o_->all_plans;
     const auto& plans = set.plans;
     // With no gift card every portal pays its face-0 value; portals whose base ignores gift
     // cards pay that under every plan. (The first portal by index wins a tie, as a plain
     // scan would pick.)
     Minor no_gift_value = 0, fixed_value = 0;
     std::size_t no_gift_portal = kNone, fixed_portal = kNone;
-    if (layers_.portals) {
+    if (o_->layers.portals) {
       for (std::size_t pt = 0; pt < req.portals.size(); ++pt) {
         if (voided_[pt]) continue;
         const Minor v = portal_value(pt, merchandise, 0);
@@ -686,7 +729,7 @@ class Searcher {
       const Minor charged = total - plan.face;
       Minor portal_v = plan.face == 0 ? no_gift_value : fixed_value;
       std::size_t portal = plan.face == 0 ? no_gift_portal : fixed_portal;
-      if (layers_.portals && plan.face > 0 && any_portal_excludes_gift_cards_) {
+      if (o_->layers.portals && plan.face > 0 && any_portal_excludes_gift_cards_) {
         for (std::size_t pt = 0; pt < req.portals.size(); ++pt) {
           if (!req.portals[pt].excludes_gift_cards || voided_[pt]) continue;
           const Minor v = portal_value(pt, merchandise, plan.face);
@@ -735,7 +778,7 @@ class Searcher {
     for (std::size_t c = 0; c < p_.req.wallet.cards.size(); ++c) {
       Minor v = card_rewards(p_, c, charged);
       int steps = 0;
-      if (layers_.card_offers) {
+      if (o_->layers.card_offers) {
         Minor best_back = 0;
         for (std::size_t o : usable_offers_[c]) best_back = std::max(best_back, card_offer_back(p_, o, charged));
         if (best_back > 0) {
@@ -750,6 +793,20 @@ class Searcher {
       }
     }
     return best;
+  }
+
+  // The objectives in `alive` that a subtree might still improve: those that can't prune,
+  // and those whose bound (worked out by `bound` for each, o_ set) isn't above their best.
+  template <typename Bound>
+  std::uint32_t surviving(std::uint32_t alive, Bound bound) {
+    for (std::size_t i = 0; i < objectives_.size(); ++i) {
+      if ((alive >> i & 1) == 0) continue;
+      o_ = &objectives_[i];
+      if (!o_->can_prune) continue;
+      ++work_;
+      if (bound() > o_->best.net) alive &= ~(std::uint32_t{1} << i);
+    }
+    return alive;
   }
 
   static constexpr std::size_t kMaxSuffixWidth = 8;
@@ -793,13 +850,14 @@ class Searcher {
     const Minor top_but_one = top(f, slots - 1);
     const bool entry = p_.req.rules.order == ApplicationOrder::entry;
     const std::size_t width = static_cast<std::size_t>(std::max(slots, 0));
-    const bool suffixes = can_prune_ && width <= kMaxSuffixWidth;
+    const bool suffixes = any_can_prune_ && width <= kMaxSuffixWidth;
     if (suffixes) fill_suffixes(f, width);
     for (std::size_t at = 0; at < f.open.size(); ++at) {
       const std::size_t k = f.open[at];
       const std::size_t d = candidates_[k];
       if (!room_for(f, d) || !twin_ready(f, d) || no_effect(f, d)) continue;
-      if (can_prune_) {
+      std::uint32_t alive = f.alive;
+      if (any_can_prune_) {
         const auto& pd = p_.discounts[d];
         const Minor own = f.open_cap[at];
         Minor saving;
@@ -816,8 +874,8 @@ class Searcher {
           saving = own + f.suffix_promotions[at + 1] + codes_after;
         }
         const Minor m = std::max<Minor>(0, f.merchandise - saving);
-        ++work_;
-        if (bound_from(m) > best_.net) continue;
+        alive = surviving(alive, [&] { return bound_from(m); });
+        if (alive == 0) continue;
       }
       Frame& child = frames_[depth + 1];
       child.chosen = f.chosen;
@@ -844,7 +902,8 @@ class Searcher {
       work_ += candidates_.size() + child.seq.size() * (p_.original.size() + 4) + p_.words;
       if (work_ > limits_.max_work) return false;
       summarize(child, &f);
-      if (can_prune_ && lower_bound(child) > best_.net) continue;
+      child.alive = surviving(alive, [&] { return lower_bound(child); });
+      if (child.alive == 0) continue;
       if (!price(child)) return false;
       if (!descend(child, depth + 1)) return false;
     }
@@ -852,28 +911,36 @@ class Searcher {
   }
 
   const Prepared& p_;
-  Layers layers_;
   SearchLimits limits_;
-  const Stack* seed_;
+  // What each objective is searched for, and what it found; o_ points at the one being
+  // priced or bounded (the functions above read its layers, bound and best through it).
+  struct Objective {
+    Layers layers;
+    const Stack* seed = nullptr;
+    const PlanSet* all_plans = nullptr;   // every plan (the request's, shared by its searches)
+    const PlanSet* with_codes = nullptr;  // plans usable together with codes
+    Minor fixed_back = 0;  // the largest fixed card-offer payback (capped)
+    Wide alpha = 0;
+    Minor beta = 0;
+    bool can_prune = false;
+    Found best;
+    bool have_best = false;
+  };
+  std::vector<Objective> objectives_;
+  Objective* o_ = nullptr;
+  bool any_can_prune_ = false;
   std::vector<std::size_t> candidates_;
   std::vector<std::size_t> twin_prev_;  // per discount: its previous twin, or kNone
-  const PlanSet* all_plans_ = nullptr;   // every plan (the request's, shared by its searches)
-  const PlanSet* with_codes_ = nullptr;  // plans usable together with codes
   PlanSet no_plans_;                     // just the empty plan, when gift cards are off
   std::vector<std::vector<std::size_t>> usable_offers_;  // per card: offers its path allows
   bool any_portal_excludes_gift_cards_ = false;
-  Minor fixed_back_ = 0;  // the largest fixed card-offer payback (capped)
   std::vector<bool> voided_;
+  std::vector<Totals> totals_;  // per shipping option, for the node being priced
   std::vector<Frame> frames_;
   std::vector<const std::vector<std::size_t>*> line_sets_;  // distinct eligible-line lists
   std::vector<std::size_t> line_set_of_;                    // per discount: its line set
-  Wide alpha_ = 0;
-  Minor beta_ = 0;
-  bool can_prune_ = false;
   Minor shipping_floor_ = 0;
   Minor fixed_tax_ = 0;
-  Found best_;
-  bool have_best_ = false;
   std::size_t nodes_ = 0;
   std::uint64_t work_ = 0;
   std::uint32_t stamps_ = 0;  // the last frame stamp handed out
@@ -884,7 +951,18 @@ class Searcher {
 
 Result<Found> search(const Prepared& p, const Layers& layers, const SearchLimits& limits,
                      const Stack* seed) {
-  return Searcher(p, layers, limits, seed).run();
+  return std::move(Searcher(p, {Goal{layers, seed}}, limits).run().front());
+}
+
+std::vector<Result<Found>> search_many(const Prepared& p, const std::vector<Goal>& goals,
+                                       const SearchLimits& limits) {
+  if (goals.empty()) return {};
+  for (const Goal& g : goals)
+    if (g.layers.codes != goals.front().layers.codes ||
+        g.layers.promotions != goals.front().layers.promotions || goals.size() > 32)
+      return std::vector<Result<Found>>(
+          goals.size(), make_error("internal_error", "search_many: goals differ in their discount layers"));
+  return Searcher(p, goals, limits).run();
 }
 
 }  // namespace dealstack::stacking

@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <vector>
 
 #include "core/result.hpp"
 #include "stacking/model.hpp"
@@ -55,5 +56,19 @@ inline bool better(Minor net, int steps, int codes, const Found& than) {
 // the search up by starting from its net. Ignored when it doesn't evaluate.
 Result<Found> search(const Prepared& p, const Layers& layers = {}, const SearchLimits& limits = {},
                      const Stack* seed = nullptr);
+
+// One search's layers and seed.
+struct Goal {
+  Layers layers;
+  const Stack* seed = nullptr;
+};
+
+// Several searches that differ only in their payment layers (portals, card offers, gift
+// cards; the codes and promotions layers must be the same, at most 32 goals) in one walk of
+// the discount tree: each node is priced for every goal whose best it might still beat, and
+// a subtree is skipped once it can beat none. Each result is exactly what search() gives
+// for that goal (the alternatives use it). The limits apply to the walk as a whole.
+std::vector<Result<Found>> search_many(const Prepared& p, const std::vector<Goal>& goals,
+                                       const SearchLimits& limits = {});
 
 }  // namespace dealstack::stacking

@@ -1,6 +1,7 @@
 #include "stacking/stacker.hpp"
 
 #include <algorithm>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <utility>
@@ -352,6 +353,15 @@ Result<StackResult> stack_deals(const Prepared& p, const SearchLimits& limits) {
         {"card_offers", !e.card_offers.empty()},
         {"gift_cards", !result.best.stack.gift_cards.empty()},
     };
+    // Each alternative starts from the best stack with its layer taken out (usually close
+    // to its answer). Those that take out a payment layer (portal, card offers, gift cards)
+    // walk the same discount tree, so they are searched together, in one walk.
+    struct Pending {
+      const char* name;
+      Layers layers;
+      Stack seed;
+    };
+    std::vector<Pending> pending;
     for (const auto& [name, used] : layers) {
       if (!used) continue;
       Layers l;
@@ -361,7 +371,6 @@ Result<StackResult> stack_deals(const Prepared& p, const SearchLimits& limits) {
       l.portals = n != "portal";
       l.card_offers = n != "card_offers";
       l.gift_cards = n != "gift_cards";
-      // Start from the best stack with this layer taken out: usually close to the answer.
       Stack seed = result.best.stack;
       if (!l.codes || !l.promotions) {
         std::vector<std::size_t> kept;
@@ -372,11 +381,25 @@ Result<StackResult> stack_deals(const Prepared& p, const SearchLimits& limits) {
       if (!l.portals) seed.portal = kNone;
       if (!l.card_offers) seed.card_offers = false;
       if (!l.gift_cards) seed.gift_cards.clear();
-      auto alt = search(p, l, limits, &seed);
+      pending.push_back({name, l, std::move(seed)});
+    }
+    std::vector<Goal> payment_goals;
+    for (const Pending& x : pending)
+      if (x.layers.codes && x.layers.promotions) payment_goals.push_back({x.layers, &x.seed});
+    // The walk may spend what the separate searches could have spent together.
+    SearchLimits joint = limits;
+    const std::size_t goals = std::max<std::size_t>(payment_goals.size(), 1);
+    joint.max_nodes = limits.max_nodes > SIZE_MAX / goals ? SIZE_MAX : limits.max_nodes * goals;
+    joint.max_work = limits.max_work > UINT64_MAX / goals ? UINT64_MAX : limits.max_work * goals;
+    std::vector<Result<Found>> payment = search_many(p, payment_goals, joint);
+    std::size_t next_payment = 0;
+    for (const Pending& x : pending) {
+      auto alt = (x.layers.codes && x.layers.promotions) ? std::move(payment[next_payment++])
+                                                         : search(p, x.layers, limits, &x.seed);
       if (!alt) continue;  // too large to search without this layer: leave it out
       auto alt_eval = evaluate(p, alt->stack);
       if (!alt_eval) return make_error("internal_error", alt_eval.error().message);
-      result.alternatives.push_back({name, std::move(*alt), std::move(*alt_eval)});
+      result.alternatives.push_back({x.name, std::move(*alt), std::move(*alt_eval)});
     }
   }
   if (request.preferences.hints) add_hints(request, p, result.best, result.evaluation, limits, result.hints);
