@@ -526,14 +526,15 @@ class Searcher {
 
   // Fills f's open list (from its parent's: what is open below a child was open above it),
   // what is left per line set, and the savings its bound and its children's checks use.
-  void summarize(Frame& f, const Frame* parent) {
+  // `from`: where in the parent's open list to start (entries before it are known closed).
+  void summarize(Frame& f, const Frame* parent, std::size_t from = 0) {
     f.open.clear();
     if (parent == nullptr) {
       for (std::size_t k = 0; k < candidates_.size(); ++k)
         if (open(f, k)) f.open.push_back(static_cast<std::uint32_t>(k));
     } else {
-      for (std::uint32_t k : parent->open)
-        if (open(f, k)) f.open.push_back(k);
+      for (std::size_t at = from; at < parent->open.size(); ++at)
+        if (open(f, parent->open[at])) f.open.push_back(parent->open[at]);
     }
     f.merchandise = 0;
     for (Minor x : f.a) f.merchandise += x;
@@ -901,7 +902,9 @@ class Searcher {
       }
       work_ += candidates_.size() + child.seq.size() * (p_.original.size() + 4) + p_.words;
       if (work_ > limits_.max_work) return false;
-      summarize(child, &f);
+      // Outside entry order a child adds only candidates after its own (its parent's open
+      // list is in candidate order); in entry order codes may still come from anywhere.
+      summarize(child, &f, entry ? 0 : at + 1);
       child.alive = surviving(alive, [&] { return lower_bound(child); });
       if (child.alive == 0) continue;
       if (!price(child)) return false;
