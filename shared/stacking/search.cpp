@@ -374,7 +374,7 @@ class Searcher {
     Minor best = kInfinity;
     const std::size_t fit = plans_up_to(set, total);
     for (std::size_t k = fit; k-- > 0;) {
-      // (Plans that leave less than o_->fixed_back to charge are bounded differently; past
+      // (Plans that leave less than fixed_back to charge are bounded differently; past
       // them, faces only get smaller.)
       if (plans[k].face <= total - o_->fixed_back &&
           total - set.max_discount[k] - portal_ceiling - card_ceiling > std::min(best, limit))
@@ -400,7 +400,7 @@ class Searcher {
 
   // The least net of any stack below with plan `plan`, at totals from `total` up (see
   // bound_from). A card-linked offer's fixed amount is paid back only up to the amount
-  // charged, so while less than the largest such amount (o_->fixed_back) is charged the net
+  // charged, so while less than the largest such amount (fixed_back) is charged the net
   // can fall as the total grows (the portal's and the card's rates keep paying): from
   // there on it can't, so that point bounds the stretch before it.
   Minor plan_floor(const GiftPlan& plan, Minor m, Minor total) const {
@@ -408,7 +408,7 @@ class Searcher {
     const Minor charged = start - plan.face;
     if (charged >= o_->fixed_back)
       return plan.cost + charged - relaxed_portal(m + start - total, plan.face) - relaxed_card(charged);
-    // Anywhere before plan.face + o_->fixed_back: net >= cost - portal - card there.
+    // Anywhere before plan.face + fixed_back: net >= cost - portal - card there.
     const Minor until = plan.face + o_->fixed_back;
     return plan.cost - relaxed_portal(m + until - total, plan.face) - relaxed_card(o_->fixed_back);
   }
