@@ -7,6 +7,8 @@
 #include <limits>
 #include <utility>
 
+#include "json/utf8_lead.hpp"
+
 namespace dealstack::json {
 
 const Value* Value::find(std::string_view key) const {
@@ -276,17 +278,10 @@ class Parser {
     const unsigned char c = b(0);
     const auto in = [](unsigned char x, unsigned lo, unsigned hi) { return x >= lo && x <= hi; };
     const std::ptrdiff_t left = end_ - p_;
-    int n = 0;
-    unsigned lo = 0x80, hi = 0xBF;
-    if (in(c, 0xC2, 0xDF)) n = 2;
-    else if (c == 0xE0) n = 3, lo = 0xA0;
-    else if (in(c, 0xE1, 0xEC) || in(c, 0xEE, 0xEF)) n = 3;
-    else if (c == 0xED) n = 3, hi = 0x9F;
-    else if (c == 0xF0) n = 4, lo = 0x90;
-    else if (in(c, 0xF1, 0xF3)) n = 4;
-    else if (c == 0xF4) n = 4, hi = 0x8F;
-    else return fail("invalid UTF-8 in a string");
-    if (left < n || !in(b(1), lo, hi)) return fail("invalid UTF-8 in a string");
+    const Utf8Lead lead = utf8_lead(c);
+    const int n = lead.length;
+    if (n == 0) return fail("invalid UTF-8 in a string");
+    if (left < n || !in(b(1), lead.low, lead.high)) return fail("invalid UTF-8 in a string");
     for (int i = 2; i < n; ++i)
       if (!in(b(i), 0x80, 0xBF)) return fail("invalid UTF-8 in a string");
     p_ += n;

@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "json/utf8_lead.hpp"
+
 namespace dealstack::json {
 
 void Writer::separate() {
@@ -64,25 +66,6 @@ void Writer::null() {
 
 namespace {
 
-// How many continuation bytes a UTF-8 lead byte announces, and the range its first
-// continuation byte must fall in (which rules out overlong forms, surrogates and code points
-// past U+10FFFF); 0 continuation bytes: not a lead byte.
-struct Lead {
-  int continuation = 0;
-  unsigned char low = 0x80, high = 0xBF;
-};
-
-Lead lead_of(unsigned char c) {
-  if (c >= 0xC2 && c <= 0xDF) return {1, 0x80, 0xBF};
-  if (c == 0xE0) return {2, 0xA0, 0xBF};
-  if ((c >= 0xE1 && c <= 0xEC) || c == 0xEE || c == 0xEF) return {2, 0x80, 0xBF};
-  if (c == 0xED) return {2, 0x80, 0x9F};
-  if (c == 0xF0) return {3, 0x90, 0xBF};
-  if (c >= 0xF1 && c <= 0xF3) return {3, 0x80, 0xBF};
-  if (c == 0xF4) return {3, 0x80, 0x8F};
-  return {};
-}
-
 constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
 
 }  // namespace
@@ -91,6 +74,7 @@ constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
 // character escapes for '"', '\\', \b \f \n \r \t, \u00xx for the other control characters,
 // everything else as is; an invalid UTF-8 sequence becomes U+FFFD, and the byte that showed
 // it invalid is read again as the start of what follows (unless it was the first byte).
+// (utf8::next replaces byte by byte, which nlohmann doesn't, so it isn't used here.)
 void Writer::string(std::string_view s) {
   out_ += '"';
   std::size_t i = 0;
@@ -118,15 +102,15 @@ void Writer::string(std::string_view s) {
       ++i;
       continue;
     }
-    const Lead lead = lead_of(c);
-    if (lead.continuation == 0) {
+    const Utf8Lead lead = utf8_lead(c);
+    if (lead.length == 0) {
       out_ += kReplacement;
       ++i;
       continue;
     }
     std::size_t j = i + 1;
     bool ok = true;
-    for (int k = 0; k < lead.continuation; ++k, ++j) {
+    for (int k = 0; k < lead.length - 1; ++k, ++j) {
       if (j >= n) {
         ok = false;
         break;

@@ -8,12 +8,6 @@
 namespace dealstack::stacking {
 namespace {
 
-bool cheaper(const GiftPlan& a, const GiftPlan& b) {
-  if (a.cost != b.cost) return a.cost < b.cost;
-  if (a.offers != b.offers) return a.offers < b.offers;
-  return a.cards < b.cards;
-}
-
 // All multisets of one offer's denominations with 1..limit cards and face <= max_face.
 void multisets(const GiftCardOffer& g, std::size_t offer, std::int64_t limit, Minor max_face,
                std::size_t denom, GiftPlan& current, std::vector<GiftPlan>& out,
@@ -52,6 +46,14 @@ struct Partial {
   std::int32_t multiset = -1;
 };
 
+// The tie-break among plans of one face and card count: cheapest, then fewest offers, then
+// fewest cards.
+bool cheaper(const Partial& a, const Partial& b) {
+  if (a.cost != b.cost) return a.cost < b.cost;
+  if (a.offers != b.offers) return a.offers < b.offers;
+  return a.cards < b.cards;
+}
+
 // Drops the partial plans no live state leads back to, renumbering the rest.
 void compact(std::vector<Partial>& partials,
              std::map<std::pair<Minor, std::int64_t>, std::int32_t>& states) {
@@ -85,11 +87,6 @@ Result<std::vector<GiftPlan>> gift_plans(const Request& req, bool with_codes, Mi
   std::vector<Partial> partials(1);
   std::vector<std::vector<GiftPlan>> own(req.gift_cards.size());
   std::map<std::pair<Minor, std::int64_t>, std::int32_t> states{{{0, 0}, 0}};
-  const auto cheaper_partial = [](const Partial& a, const Partial& b) {
-    if (a.cost != b.cost) return a.cost < b.cost;
-    if (a.offers != b.offers) return a.offers < b.offers;
-    return a.cards < b.cards;
-  };
   for (std::size_t o = 0; o < req.gift_cards.size(); ++o) {
     const GiftCardOffer& g = req.gift_cards[o];
     if (with_codes && !g.combines_with_codes) continue;
@@ -115,7 +112,7 @@ Result<std::vector<GiftPlan>> gift_plans(const Request& req, bool with_codes, Mi
         plan.multiset = static_cast<std::int32_t>(m);
         auto it = next.find({plan.face, plan.cards});
         if (it != next.end()) {
-          if (!cheaper_partial(plan, partials[it->second])) continue;
+          if (!cheaper(plan, partials[it->second])) continue;
           // One made in this round isn't extended by anything yet: overwrite it.
           if (it->second >= round_start) {
             partials[it->second] = plan;
@@ -139,7 +136,7 @@ Result<std::vector<GiftPlan>> gift_plans(const Request& req, bool with_codes, Mi
   Minor last_face = -1;
   for (const auto& [key, index] : states) {
     if (key.first == last_face) {
-      if (cheaper_partial(partials[index], partials[chosen.back()])) chosen.back() = index;
+      if (cheaper(partials[index], partials[chosen.back()])) chosen.back() = index;
     } else {
       chosen.push_back(index);
       last_face = key.first;

@@ -960,11 +960,14 @@ Result<Found> search(const Prepared& p, const Layers& layers, const SearchLimits
 std::vector<Result<Found>> search_many(const Prepared& p, const std::vector<Goal>& goals,
                                        const SearchLimits& limits) {
   if (goals.empty()) return {};
+  const auto refuse = [&](const char* why) {
+    return std::vector<Result<Found>>(goals.size(), make_error("internal_error", why));
+  };
+  if (goals.size() > 32) return refuse("search_many: more than 32 goals");
   for (const Goal& g : goals)
     if (g.layers.codes != goals.front().layers.codes ||
-        g.layers.promotions != goals.front().layers.promotions || goals.size() > 32)
-      return std::vector<Result<Found>>(
-          goals.size(), make_error("internal_error", "search_many: goals differ in their discount layers"));
+        g.layers.promotions != goals.front().layers.promotions)
+      return refuse("search_many: the goals differ in their codes or promotions layers");
   return Searcher(p, goals, limits).run();
 }
 
