@@ -25,6 +25,79 @@ struct Payment {
   std::size_t card = kNone;
 };
 
+// Every value that comes back after checkout (cashback, rewards, card offers, the gift
+// cards' discount) is at most alpha * D + beta for an order total D (alpha in millionths).
+struct Payback {
+  Wide alpha = 0;
+  Minor beta = 0;
+};
+
+Wide ceil_div(Wide a, Wide b) { return (a + b - 1) / b; }
+
+Payback payback(const Prepared& p, const Layers& layers) {
+  const Request& req = p.req;
+  Wide alpha = 0;
+  Minor beta = 5;  // one unit of rounding for each of cashback, its value, rewards, offer
+  if (layers.portals) {
+    Wide a = 0;
+    Minor b = 0;
+    for (const Portal& pt : req.portals) {
+      if (pt.is_percent) {
+        a = std::max<Wide>(a, ceil_div(static_cast<Wide>(pt.percent.ppm) *
+                                           req.preferences.cashback_value.ppm,
+                                       Rate::kOne));
+      } else {
+        b = std::max<Minor>(b, static_cast<Minor>(ceil_div(
+                                   static_cast<Wide>(pt.amount) *
+                                       req.preferences.cashback_value.ppm,
+                                   Rate::kOne)));
+      }
+    }
+    alpha += a;
+    beta += b;
+  }
+  Wide card_a = 0;
+  Minor card_b = 0;
+  for (std::size_t c = 0; c < req.wallet.cards.size(); ++c) {
+    const Card& card = req.wallet.cards[c];
+    Wide a = ceil_div(static_cast<Wide>(card.earn.ppm) * card.reward_value.ppm, Rate::kOne);
+    Minor b = 0;
+    if (layers.card_offers) {
+      Wide best_percent = 0;
+      for (std::size_t o : p.card_offers_of[c]) {
+        const CardOffer& co = req.card_offers[o];
+        if (co.is_percent) best_percent = std::max<Wide>(best_percent, co.percent.ppm);
+        else b = std::max(b, co.amount);
+      }
+      a += best_percent;
+    }
+    card_a = std::max(card_a, a);
+    card_b = std::max(card_b, b);
+  }
+  alpha += card_a;
+  beta += card_b;
+  if (layers.gift_cards) {
+    Wide a = 0;
+    for (const GiftCardOffer& g : req.gift_cards)
+      for (const Denomination& d : g.denominations)
+        if (d.face > 0 && d.price < d.face)
+          a = std::max<Wide>(a, ceil_div(static_cast<Wide>(d.face - d.price) * Rate::kOne, d.face));
+    alpha += a;
+  }
+  return {alpha, beta};
+}
+
+// phi(D) = D - ceil(alpha * D) - beta: a lower bound on the net of a stack whose order total
+// is D, which never decreases as D grows when alpha is below 100 %.
+Minor phi(const Payback& back, Minor total) {
+  const Minor paid_back =
+      total >= 0 && total < (Minor{1} << 31) && back.alpha < Rate::kOne
+          ? static_cast<Minor>((static_cast<std::uint64_t>(total) * static_cast<std::uint64_t>(back.alpha) +
+                                (Rate::kOne - 1)) / Rate::kOne)
+          : static_cast<Minor>(ceil_div(static_cast<Wide>(total) * back.alpha, Rate::kOne));
+  return total - paid_back - back.beta;
+}
+
 struct Frame {
   std::vector<std::size_t> chosen;  // in the order chosen (entry order for codes)
   std::vector<std::size_t> seq;     // application order
@@ -36,6 +109,7 @@ struct Frame {
   bool code_phase = false;          // entry order: a code has been chosen
   std::uint64_t last_key = 0;       // the largest order key (stage, index) among chosen
   std::uint32_t alive = 0;          // the objectives whose best this subtree might still beat
+  std::uint64_t voided = 0;         // portals (the first 64) voided by a chosen code
   // Worked out once per frame by summarize(), for its bound and its children's pre-checks:
   std::vector<std::uint32_t> open;  // candidate positions that could still be added
   // Per line set, what is left of those lines: valid where left_stamp equals stamp (see
@@ -45,6 +119,7 @@ struct Frame {
   std::uint32_t stamp = 0;
   Minor merchandise = 0;
   Minor promotions = 0;             // the most the open promotions can still save
+  bool shipping_open = false;       // a shipping discount is chosen or open
   std::vector<Minor> code_prefix;   // the best open codes' savings (as many as there are
                                     // slots left), largest first, as prefix sums
   std::vector<Minor> open_cap;      // per open candidate: the most it can save below here
@@ -142,6 +217,10 @@ class Searcher {
     root.a = p_.original;
     root.allowed.assign(p_.words, ~std::uint64_t{0});
     root.alive = all_objectives();
+    voids_.assign(p_.discounts.size(), 0);
+    for (std::size_t d : candidates_)
+      for (std::size_t pt = 0; pt < std::min<std::size_t>(req.portals.size(), 64); ++pt)
+        if (portal_voided(p_, pt, {d})) voids_[d] |= std::uint64_t{1} << pt;
     find_line_sets();
     summarize(root, nullptr);
     if (!price(root)) return too_large();
@@ -267,60 +346,17 @@ class Searcher {
   // holds nothing better.
   void prepare_bound() {
     const Request& req = p_.req;
-    Wide alpha = 0;
-    Minor beta = 5;  // one unit of rounding for each of cashback, its value, rewards, offer
-    if (o_->layers.portals) {
-      Wide a = 0;
-      Minor b = 0;
-      for (const Portal& pt : req.portals) {
-        if (pt.is_percent) {
-          a = std::max<Wide>(a, ceil_div(static_cast<Wide>(pt.percent.ppm) *
-                                             req.preferences.cashback_value.ppm,
-                                         Rate::kOne));
-        } else {
-          b = std::max<Minor>(b, static_cast<Minor>(ceil_div(
-                                     static_cast<Wide>(pt.amount) *
-                                         req.preferences.cashback_value.ppm,
-                                     Rate::kOne)));
-        }
-      }
-      alpha += a;
-      beta += b;
-    }
-    Wide card_a = 0;
-    Minor card_b = 0;
-    for (std::size_t c = 0; c < req.wallet.cards.size(); ++c) {
-      const Card& card = req.wallet.cards[c];
-      Wide a = ceil_div(static_cast<Wide>(card.earn.ppm) * card.reward_value.ppm, Rate::kOne);
-      Minor b = 0;
-      if (o_->layers.card_offers) {
-        Wide best_percent = 0;
-        for (std::size_t o : p_.card_offers_of[c]) {
-          const CardOffer& co = req.card_offers[o];
-          if (co.is_percent) best_percent = std::max<Wide>(best_percent, co.percent.ppm);
-          else b = std::max(b, co.amount);
-        }
-        a += best_percent;
-      }
-      card_a = std::max(card_a, a);
-      card_b = std::max(card_b, b);
-    }
-    alpha += card_a;
-    beta += card_b;
-    if (o_->layers.gift_cards) {
-      Wide a = 0;
-      for (const GiftCardOffer& g : req.gift_cards)
-        for (const Denomination& d : g.denominations)
-          if (d.face > 0 && d.price < d.face)
-            a = std::max<Wide>(a, ceil_div(static_cast<Wide>(d.face - d.price) * Rate::kOne, d.face));
-      alpha += a;
-    }
+    const Payback back = payback(p_, o_->layers);
+    const Wide alpha = back.alpha;
+    const Minor beta = back.beta;
     o_->alpha = alpha;
     o_->beta = beta;
     o_->can_prune = alpha < Rate::kOne;
 
     // Shipping can't cost less than this, whatever is chosen.
     shipping_floor_ = 0;
+    max_shipping_ = 0;
+    for (const ShippingOption& s : req.cart.shipping) max_shipping_ = std::max(max_shipping_, s.price);
     if (!req.cart.shipping.empty()) {
       bool free_possible = false;
       for (std::size_t d : candidates_) free_possible |= p_.discounts[d].is_shipping;
@@ -334,8 +370,6 @@ class Searcher {
     }
   }
 
-  static Wide ceil_div(Wide a, Wide b) { return (a + b - 1) / b; }
-
   // ceil(x * rate) for x >= 0, in 64 bits when it fits (see apply_rate).
   static Minor ceil_rate(Minor x, Rate rate) {
     if (x < (Minor{1} << 31) && rate.ppm >= 0 && rate.ppm < (std::int64_t{1} << 31))
@@ -344,33 +378,73 @@ class Searcher {
     return static_cast<Minor>(ceil_div(static_cast<Wide>(x) * rate.ppm, Rate::kOne));
   }
 
-  // The lower bound on the net of every stack whose merchandise is at least m.
+  // What every stack in a subtree shares, as its root frame f tells (f's merchandise only
+  // falls below it, its chosen discounts only grow): the most its order total can be, and
+  // the portals already voided.
+  struct Reach {
+    Minor max_total = 0;
+    std::uint64_t voided = 0;
+  };
+
+  // The lower bound on the net of every stack in the subtree rooted at f whose merchandise
+  // is at least m.
   // First phi (cheap). When that doesn't prune, the payment layers relaxed so that none of
   // them can give back more as the order grows than its rate times the growth: no portal is
-  // voided and a fixed portal always pays, every gift card may be used, and a card-linked
-  // offer pays as if its min spend were met (a fixed one up to the amount charged: see
-  // plan_floor). Then with
+  // voided that f hasn't voided already and a fixed portal always pays, every gift card up
+  // to the subtree's largest total may be used, and a card-linked offer pays as if its min
+  // spend were met unless the subtree's largest total is below it (a fixed one up to the
+  // amount charged: see plan_floor). Then with
   // D = the smallest possible total and M = m, every stack below has M' >= M and
   // D' >= D + (M' - M), and for each gift-card plan (face F, cost C)
   //   net >= C + (D* - F) - portal(M + D* - D, F) - card(D* - F)   with D* = max(D, F),
   // because past D* the total grows faster than the relaxed layers can give back (their
   // rates add up to alpha < 100 %), less a unit of rounding for each rounded amount.
-  Minor bound_from(Minor m) const {
-    const Minor total = m + shipping_floor_ + tax_floor(m);
+  Minor bound_from(Minor m, const Frame& f) const {
+    const Minor total = m + shipping_floor(f) + tax_floor(m);
     const Minor cheap = phi(total);
     if (cheap > o_->best.net) return cheap;
-    return std::max(cheap, relaxed_floor(m, total, o_->best.net + kRoundingSlack) - kRoundingSlack);
+    const Reach reach{max_total(f), f.voided};
+    return std::max(cheap, relaxed_floor(m, total, reach, o_->best.net + kRoundingSlack) - kRoundingSlack);
   }
 
   static constexpr Minor kRoundingSlack = 6;
 
+  // The least shipping any stack below f pays: an option is free only through a shipping
+  // discount (chosen or open) or a free-over threshold that f's merchandise reaches.
+  Minor shipping_floor(const Frame& f) const {
+    if (f.shipping_open) return shipping_floor_;
+    const Cart& cart = p_.req.cart;
+    if (cart.shipping.empty()) return 0;
+    Minor floor = kInfinity;
+    for (const ShippingOption& s : cart.shipping) {
+      const bool free = s.free_over && (s.free_over_basis == AmountBasis::before_discounts
+                                            ? p_.subtotal >= *s.free_over
+                                            : f.merchandise >= *s.free_over);
+      floor = std::min(floor, free ? 0 : s.price);
+    }
+    return floor;
+  }
+
+  // The largest order total of any stack below f: its merchandise, the dearest shipping,
+  // and the tax on both (a unit of rounding per rounded amount).
+  Minor max_total(const Frame& f) const {
+    const Cart& cart = p_.req.cart;
+    const Minor tax_base =
+        (cart.tax.basis == AmountBasis::after_discounts ? f.merchandise : p_.subtotal) +
+        (cart.tax.shipping_taxable ? max_shipping_ : 0);
+    const Minor tax = cart.tax.rate.ppm == 0
+                          ? 0
+                          : ceil_rate(tax_base, cart.tax.rate) + static_cast<Minor>(f.a.size()) + 2;
+    return f.merchandise + max_shipping_ + tax;
+  }
+
   // min over plans of the expression above (without the slack); returns as soon as one plan
   // comes to `limit` or less (the bound can't prune then, whatever the minimum).
-  Minor relaxed_floor(Minor m, Minor total, Minor limit) const {
+  Minor relaxed_floor(Minor m, Minor total, const Reach& reach, Minor limit) const {
     const PlanSet& set = *o_->all_plans;
     const auto& plans = set.plans;
-    const Minor card_ceiling = relaxed_card(total);
-    const Minor portal_ceiling = relaxed_portal(m, 0);
+    const Minor card_ceiling = relaxed_card(total, reach);
+    const Minor portal_ceiling = relaxed_portal(m, 0, reach);
     Minor best = kInfinity;
     const std::size_t fit = plans_up_to(set, total);
     for (std::size_t k = fit; k-- > 0;) {
@@ -380,17 +454,20 @@ class Searcher {
           total - set.max_discount[k] - portal_ceiling - card_ceiling > std::min(best, limit))
         break;
       const GiftPlan& plan = plans[k];
-      const Minor v = plan_floor(plan, m, total);
+      const Minor v = plan_floor(plan, m, total, reach);
       best = std::min(best, v);
       if (best <= limit) return best;
     }
     // Plans bigger than the smallest total: they can only be used once the total reaches
-    // their face, and then the card is charged nothing.
-    if (fit < plans.size() &&
-        set.min_cost_from[fit] - relaxed_portal(m + plans.back().face + o_->fixed_back - total, 0) -
-                relaxed_card(o_->fixed_back) <= std::min(best, limit)) {
-      for (std::size_t k = fit; k < plans.size(); ++k) {
-        const Minor v = plan_floor(plans[k], m, total);
+    // their face (so not past the subtree's largest total), and then the card is charged
+    // nothing.
+    const std::size_t usable = plans_up_to(set, reach.max_total);
+    if (fit < usable &&
+        set.min_cost_from[fit] -
+                relaxed_portal(m + plans[usable - 1].face + o_->fixed_back - total, 0, reach) -
+                relaxed_card(o_->fixed_back, reach) <= std::min(best, limit)) {
+      for (std::size_t k = fit; k < usable; ++k) {
+        const Minor v = plan_floor(plans[k], m, total, reach);
         best = std::min(best, v);
         if (best <= limit) return best;
       }
@@ -403,22 +480,27 @@ class Searcher {
   // charged, so while less than the largest such amount (fixed_back) is charged the net
   // can fall as the total grows (the portal's and the card's rates keep paying): from
   // there on it can't, so that point bounds the stretch before it.
-  Minor plan_floor(const GiftPlan& plan, Minor m, Minor total) const {
+  Minor plan_floor(const GiftPlan& plan, Minor m, Minor total, const Reach& reach) const {
     const Minor start = std::max(total, plan.face);  // D*
     const Minor charged = start - plan.face;
     if (charged >= o_->fixed_back)
-      return plan.cost + charged - relaxed_portal(m + start - total, plan.face) - relaxed_card(charged);
+      return plan.cost + charged - relaxed_portal(m + start - total, plan.face, reach) -
+             relaxed_card(charged, reach);
     // Anywhere before plan.face + fixed_back: net >= cost - portal - card there.
     const Minor until = plan.face + o_->fixed_back;
-    return plan.cost - relaxed_portal(m + until - total, plan.face) - relaxed_card(o_->fixed_back);
+    return plan.cost - relaxed_portal(m + until - total, plan.face, reach) -
+           relaxed_card(o_->fixed_back, reach);
   }
 
-  // The most any portal could pay (valued) for merchandise m and gift-card face g, relaxed.
-  Minor relaxed_portal(Minor m, Minor g) const {
+  // The most any portal not yet voided could pay (valued) for merchandise m and gift-card
+  // face g, relaxed.
+  Minor relaxed_portal(Minor m, Minor g, const Reach& reach) const {
     if (!o_->layers.portals) return 0;
     const Request& req = p_.req;
     Minor most = 0;
-    for (const Portal& pt : req.portals) {
+    for (std::size_t i = 0; i < req.portals.size(); ++i) {
+      if (i < 64 && (reach.voided >> i & 1) != 0) continue;
+      const Portal& pt = req.portals[i];
       Minor cb = 0;
       if (pt.is_percent) {
         const Minor base = m - (pt.excludes_gift_cards ? std::min(g, m) : 0);
@@ -432,8 +514,9 @@ class Searcher {
     return most;
   }
 
-  // The most any card could give back on `charged`, its offers' min spends ignored.
-  Minor relaxed_card(Minor charged) const {
+  // The most any card could give back on `charged`, its offers' min spends ignored unless
+  // no order below reaches them.
+  Minor relaxed_card(Minor charged, const Reach& reach) const {
     const Request& req = p_.req;
     Minor most = 0;
     for (std::size_t c = 0; c < req.wallet.cards.size(); ++c) {
@@ -442,6 +525,7 @@ class Searcher {
         Minor back = 0;
         for (std::size_t o : usable_offers_[c]) {
           const CardOffer& co = req.card_offers[o];
+          if (co.min_spend > reach.max_total) continue;
           Minor b = co.is_percent ? (charged > 0 ? apply_rate(charged, co.percent, req.rules.rounding) : 0)
                                   : co.amount;
           if (co.cap) b = std::min(b, *co.cap);
@@ -454,12 +538,7 @@ class Searcher {
     return most;
   }
 
-  Minor phi(Minor total) const {
-    const Minor back = total >= 0 && total < (Minor{1} << 31) && o_->alpha < Rate::kOne
-                           ? ceil_rate(total, Rate{static_cast<std::int64_t>(o_->alpha)})
-                           : static_cast<Minor>(ceil_div(static_cast<Wide>(total) * o_->alpha, Rate::kOne));
-    return total - back - o_->beta;
-  }
+  Minor phi(Minor total) const { return stacking::phi(Payback{o_->alpha, o_->beta}, total); }
 
   Minor tax_floor(Minor merchandise) const {
     const Request& req = p_.req;
@@ -501,7 +580,7 @@ class Searcher {
   // A lower bound on the net of every stack in the subtree rooted at f (f included).
   Minor lower_bound(const Frame& f) const {
     const Minor m = std::max<Minor>(0, f.merchandise - f.promotions - top(f, slots_left(f)));
-    return bound_from(m);
+    return bound_from(m, f);
   }
 
   int slots_left(const Frame& f) const { return p_.req.rules.max_codes - f.codes; }
@@ -548,9 +627,12 @@ class Searcher {
     f.code_prefix.clear();
     f.open_cap.clear();
     if (!any_can_prune_) return;
+    f.shipping_open = false;
+    for (std::size_t d : f.chosen) f.shipping_open |= p_.discounts[d].is_shipping;
     for (std::uint32_t k : f.open) {
       const std::size_t d = candidates_[k];
       const auto& pd = p_.discounts[d];
+      f.shipping_open |= pd.is_shipping;
       const Minor cap = (pd.is_shipping || pd.standalone == 0) ? 0 : cap_saving(f, d);
       f.open_cap.push_back(cap);
       if (cap == 0) continue;
@@ -875,7 +957,7 @@ class Searcher {
           saving = own + f.suffix_promotions[at + 1] + codes_after;
         }
         const Minor m = std::max<Minor>(0, f.merchandise - saving);
-        alive = surviving(alive, [&] { return bound_from(m); });
+        alive = surviving(alive, [&] { return bound_from(m, f); });
         if (alive == 0) continue;
       }
       Frame& child = frames_[depth + 1];
@@ -889,6 +971,7 @@ class Searcher {
                        ? f.last
                        : k;
       child.last_key = f.chosen.empty() ? order_key(d) : std::max(f.last_key, order_key(d));
+      child.voided = f.voided | voids_[d];
       child.allowed = f.allowed;
       for (std::size_t w = 0; w < p_.words; ++w) child.allowed[w] &= p_.compatible[d * p_.words + w];
       application_sequence(p_, child.chosen, child.seq);
@@ -942,7 +1025,9 @@ class Searcher {
   std::vector<Frame> frames_;
   std::vector<const std::vector<std::size_t>*> line_sets_;  // distinct eligible-line lists
   std::vector<std::size_t> line_set_of_;                    // per discount: its line set
-  Minor shipping_floor_ = 0;
+  std::vector<std::uint64_t> voids_;  // per discount: the portals (first 64) choosing it voids
+  Minor shipping_floor_ = 0;  // the least shipping of any stack (see shipping_floor)
+  Minor max_shipping_ = 0;    // the dearest shipping option's price
   Minor fixed_tax_ = 0;
   std::size_t nodes_ = 0;
   std::uint64_t work_ = 0;
@@ -951,6 +1036,12 @@ class Searcher {
 };
 
 }  // namespace
+
+std::optional<Minor> net_floor(const Prepared& p, Minor total) {
+  const Payback back = payback(p, Layers{});
+  if (back.alpha >= Rate::kOne) return std::nullopt;
+  return phi(back, std::max<Minor>(total, 0));
+}
 
 Result<Found> search(const Prepared& p, const Layers& layers, const SearchLimits& limits,
                      const Stack* seed) {

@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "core/result.hpp"
@@ -56,6 +57,11 @@ inline bool better(Minor net, int steps, int codes, const Found& than) {
 // the search up by starting from its net. Ignored when it doesn't evaluate.
 Result<Found> search(const Prepared& p, const Layers& layers = {}, const SearchLimits& limits = {},
                      const Stack* seed = nullptr);
+
+// A lower bound on the net of every stack (all layers) whose order total is at least
+// `total`: what comes back after checkout is at most a fixed share of the total plus a fixed
+// amount. None when the layers together could give back the whole order.
+std::optional<Minor> net_floor(const Prepared& p, Minor total);
 
 // One search's layers and seed.
 struct Goal {

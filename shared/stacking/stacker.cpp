@@ -4,6 +4,9 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
+#include <string>
+#include <vector>
 #include <utility>
 
 #include "money/money.hpp"
@@ -210,11 +213,14 @@ void add_hints(const Request& req, const Prepared& p, const Found& best, const E
   // One request with the extra item, its price set per run.
   Request extended;
   bool have_extended = false;
-  std::map<Minor, std::unique_ptr<Extended>> runs;
-  const auto run = [&](Minor add) -> const Extended* {
-    auto it = runs.find(add);
-    if (it != runs.end()) return it->second.get();
-    if (runs.size() >= 10) return nullptr;
+  // Per amount tried: the best stack with the item (searched once, when some candidate
+  // needs it); at most 10 amounts per request, each one a whole search.
+  struct Run {
+    std::unique_ptr<Extended> x;  // null: the search failed
+    bool searched = false;
+  };
+  std::map<Minor, Run> runs;
+  const auto set_price = [&](Minor add) {
     if (!have_extended) {
       extended = req;
       extended.preferences.hints = false;
@@ -226,7 +232,25 @@ void add_hints(const Request& req, const Prepared& p, const Found& best, const E
       have_extended = true;
     }
     extended.cart.lines.back().unit_price = add;
+  };
+  // The best stack with the item at `add`; nullptr when more than 10 amounts were asked for,
+  // the search failed, or `hopeless` proved (from the cart with the item and the net of
+  // today's best stack there) that the best stack can't reach c's threshold, which spares
+  // the search.
+  using Hopeless = bool (*)(const HintCandidate&, const Prepared&, Minor);
+  const auto run = [&](Minor add, const HintCandidate& c, Hopeless hopeless) -> const Extended* {
+    auto it = runs.find(add);
+    if (it != runs.end() && it->second.searched) return it->second.x.get();
+    if (it == runs.end()) {
+      if (runs.size() >= 10) return nullptr;
+      it = runs.emplace(add, Run{}).first;
+    }
+    set_price(add);
     const Prepared xp(extended, p);
+    if (hopeless != nullptr) {
+      const auto seed = evaluate(xp, best.stack);
+      if (seed && hopeless(c, xp, seed->net)) return nullptr;
+    }
     auto x = std::make_unique<Extended>();
     auto r = search(xp, {}, limits, &best.stack);
     if (r) {
@@ -244,7 +268,27 @@ void add_hints(const Request& req, const Prepared& p, const Found& best, const E
     } else {
       x.reset();
     }
-    return runs.emplace(add, std::move(x)).first->second.get();
+    it->second.x = std::move(x);
+    it->second.searched = true;
+    return it->second.x.get();
+  };
+  // Whether no stack that reaches c's threshold can be as good as `seed_net` (the net of
+  // today's best stack on the cart with the item, so at least the best net there): reaching
+  // a card offer's min spend or a free-over threshold on the discounted merchandise takes an
+  // order total of at least that amount, and net_floor bounds the net of every such order.
+  const Hopeless short_of_threshold = [](const HintCandidate& c, const Prepared& xp, Minor seed_net) {
+    Minor needs = 0;
+    if (c.code == "card_offer_min_spend") {
+      needs = xp.req.card_offers[c.index].min_spend;
+    } else if (c.code == "free_shipping_threshold") {
+      const ShippingOption& opt = xp.req.cart.shipping[c.index];
+      if (opt.free_over_basis == AmountBasis::before_discounts) return xp.subtotal < *opt.free_over;
+      needs = *opt.free_over;
+    } else {
+      return false;
+    }
+    const auto floor = net_floor(xp, needs);
+    return floor && *floor > seed_net;
   };
   const Minor most = std::max<Minor>(p.subtotal / 2, 1);
   // Whether the best stack with the added item reaches candidate c's threshold.
@@ -272,7 +316,13 @@ void add_hints(const Request& req, const Prepared& p, const Found& best, const E
     // discounts that take the order back under the threshold. Follow the gap a few times.
     for (int attempt = 0; attempt < 3 && !reached; ++attempt) {
       if (c.add <= 0 || c.add > most) break;
-      x = run(c.add);
+      // The next attempt follows what the best stack leaves of the cart, so the search may
+      // be skipped only on the last one (or for a threshold on the amount before discounts,
+      // which no stack changes).
+      const bool last = c.code != "free_shipping_threshold" || attempt == 2 ||
+                        c.add >= most ||
+                        req.cart.shipping[c.index].free_over_basis == AmountBasis::before_discounts;
+      x = run(c.add, c, last ? short_of_threshold : nullptr);
       if (x == nullptr) break;
       reached = reaches(c, *x);
       if (reached || c.code != "free_shipping_threshold") break;
@@ -289,7 +339,7 @@ void add_hints(const Request& req, const Prepared& p, const Found& best, const E
     if (c.add > 1 && !c.least) {
       HintCandidate less = c;
       less.add = c.add - 1;
-      const Extended* y = run(less.add);
+      const Extended* y = run(less.add, less, nullptr);
       if (y != nullptr && reaches(less, *y)) {
         c = less;
         x = y;
