@@ -32,4 +32,9 @@ else()
   pkg_check_modules(GUMBO REQUIRED IMPORTED_TARGET gumbo)
   add_library(gumbo INTERFACE)
   target_link_libraries(gumbo INTERFACE PkgConfig::GUMBO)
+  # The native program only (native_host/): the store, the HTTP client and its TLS, threads.
+  find_package(SQLite3 REQUIRED)
+  find_package(OpenSSL 3 REQUIRED)
+  find_package(Boost 1.74 REQUIRED)  # header-only parts: Beast, Asio
+  find_package(Threads REQUIRED)
 endif()

@@ -12,6 +12,9 @@ APT_PACKAGES=(
   nlohmann-json3-dev                    # JSON
   doctest-dev                           # C++ unit tests
   emscripten                            # the WebAssembly build
+  libsqlite3-dev                        # the agent's store
+  libboost-dev                          # Boost.Beast + Asio: the agent's HTTP client, sockets
+  libssl-dev                            # TLS for the HTTP client (OpenSSL)
 )
 
 missing=()

@@ -38,6 +38,10 @@ class [[nodiscard]] Result {
   std::variant<T, Error> v_;
 };
 
+// For operations that return nothing but may fail: `return Unit{};` on success.
+struct Unit {};
+using Status = Result<Unit>;
+
 inline Error make_error(std::string code, std::string message) {
   return Error{std::move(code), std::move(message)};
 }
