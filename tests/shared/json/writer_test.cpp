@@ -108,7 +108,7 @@ TEST_CASE("the writer escapes strings exactly as nlohmann::json::dump") {
                                "caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80",
                                "stray \x80 byte", "cut \xE2\x82", "cut at end \xF0\x9F\x98",
                                "overlong \xC0\xAF", "surrogate \xED\xA0\x80", "too high \xF4\x90\x80\x80",
-                               "lead then ascii \xC3" "A"};
+                               ("lead then ascii \xC3" "A")};
   for (const char* c : cases) {
     CAPTURE(c);
     CHECK(written(nlohmann::json(std::string(c))) == nlohmann_dump(std::string(c)));

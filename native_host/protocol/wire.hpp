@@ -1,0 +1,42 @@
+// Every name on the wire, in one place: the protocol version, the methods, the events and
+// the error codes. docs/protocol.md documents each one (and a test sends its examples
+// through the real program). Codes are append-only: a published one never changes meaning.
+#pragma once
+
+namespace dealstack::protocol {
+
+// Bumped when a change would break an existing extension.
+inline constexpr int kProtocolVersion = 1;
+
+namespace method {
+inline constexpr const char* hello = "hello";
+inline constexpr const char* watch_add = "watch.add";
+inline constexpr const char* watch_list = "watch.list";
+inline constexpr const char* watch_remove = "watch.remove";
+inline constexpr const char* watch_check = "watch.check";
+inline constexpr const char* history = "history";
+inline constexpr const char* alerts_list = "alerts.list";
+inline constexpr const char* alerts_ack = "alerts.ack";
+}  // namespace method
+
+namespace event {
+inline constexpr const char* alert = "alert";
+inline constexpr const char* watch_updated = "watch.updated";
+}  // namespace event
+
+namespace error {
+// The message itself.
+inline constexpr const char* invalid_json = "invalid_json";          // not JSON
+inline constexpr const char* invalid_request = "invalid_request";    // JSON, not a request
+inline constexpr const char* unknown_method = "unknown_method";
+inline constexpr const char* invalid_params = "invalid_params";      // names the field
+// Transport.
+inline constexpr const char* frame_too_large = "frame_too_large";
+inline constexpr const char* agent_unavailable = "agent_unavailable";
+inline constexpr const char* origin_not_allowed = "origin_not_allowed";
+// The work.
+inline constexpr const char* not_found = "not_found";
+inline constexpr const char* internal_error = "internal_error";
+}  // namespace error
+
+}  // namespace dealstack::protocol
