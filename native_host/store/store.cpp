@@ -1,0 +1,656 @@
+#include "store/store.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <utility>
+
+namespace dealstack::store {
+
+namespace {
+
+constexpr std::int64_t kDayMs = 24LL * 3600 * 1000;
+
+bool one_of(std::string_view value, const auto& allowed) {
+  return std::find(allowed.begin(), allowed.end(), value) != allowed.end();
+}
+
+// Strict UTF-8 (no overlong forms, surrogates or code points past U+10FFFF): text we store is
+// later sent as JSON.
+bool valid_utf8(std::string_view s) {
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    std::size_t n = 0;
+    std::uint32_t cp = 0;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    } else if (c >= 0xC2 && c <= 0xDF) {
+      n = 1, cp = c & 0x1F;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      n = 2, cp = c & 0x0F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      n = 3, cp = c & 0x07;
+    } else {
+      return false;
+    }
+    if (s.size() - i <= n) return false;  // truncated sequence
+    for (std::size_t k = 1; k <= n; ++k) {
+      const auto cc = static_cast<unsigned char>(s[i + k]);
+      if ((cc & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (cc & 0x3F);
+    }
+    if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+        (cp >= 0xD800 && cp <= 0xDFFF))
+      return false;
+    i += n + 1;
+  }
+  return true;
+}
+
+bool valid_currency(std::string_view c) {
+  return c.size() == 3 && std::all_of(c.begin(), c.end(), [](char ch) { return ch >= 'A' && ch <= 'Z'; });
+}
+
+Error invalid(std::string message) { return make_error("invalid_argument", std::move(message)); }
+
+Status validate_price(const std::optional<std::int64_t>& price, std::string_view currency,
+                      std::string_view field) {
+  if (price) {
+    if (*price < 0 || *price > kMaxPriceMinor)
+      return invalid(std::string(field) + " must be between 0 and " + std::to_string(kMaxPriceMinor) +
+                     " minor units (got " + std::to_string(*price) + ")");
+    if (!valid_currency(currency))
+      return invalid(std::string(field) + " needs a currency: three capital letters (ISO 4217), got '" +
+                     std::string(currency.substr(0, 16)) + "'");
+  } else if (!currency.empty() && !valid_currency(currency)) {
+    return invalid("currency must be empty or three capital letters (ISO 4217), got '" +
+                   std::string(currency.substr(0, 16)) + "'");
+  }
+  return Unit{};
+}
+
+Status validate_text(std::string_view text, std::size_t max_bytes, std::string_view field,
+                     bool allow_empty) {
+  if (!allow_empty && text.empty()) return invalid(std::string(field) + " must not be empty");
+  if (text.size() > max_bytes)
+    return invalid(std::string(field) + " is " + std::to_string(text.size()) + " bytes; at most " +
+                   std::to_string(max_bytes) + " are allowed");
+  if (!valid_utf8(text)) return invalid(std::string(field) + " is not valid UTF-8");
+  return Unit{};
+}
+
+Status validate_observation(const Observation& obs) {
+  if (obs.at < 0) return invalid("observation time 'at' must not be negative");
+  if (auto p = validate_price(obs.price, obs.currency, "observation price"); !p.ok()) return p;
+  if (!one_of(obs.availability, kAvailabilities))
+    return invalid("availability must be one of in_stock, out_of_stock, preorder, unknown (got '" +
+                   obs.availability.substr(0, 32) + "')");
+  return Unit{};
+}
+
+// The columns read_watch() expects, in order.
+constexpr const char* kWatchSelect =
+    "SELECT w.id, p.url, v.name, p.title, w.target_price, w.currency, w.drop_bp, w.notify_restock,"
+    " w.notify_increase, w.interval_seconds, w.active_start_minute, w.active_end_minute,"
+    " w.created_at, w.last_check_at, w.state"
+    " FROM watches w JOIN variants v ON v.id = w.variant_id JOIN products p ON p.id = v.product_id";
+
+Watch read_watch(const Statement& st) {
+  Watch w;
+  w.id = st.int64(0);
+  w.url = st.text(1);
+  if (std::string name = st.text(2); !name.empty()) w.variant = std::move(name);
+  w.title = st.optional_text(3);
+  w.target_price = st.optional_int64(4);
+  w.currency = st.text(5);
+  if (auto bp = st.optional_int64(6)) w.drop_bp = static_cast<std::int32_t>(*bp);
+  w.notify_restock = st.int64(7) != 0;
+  w.notify_increase = st.int64(8) != 0;
+  w.interval_seconds = st.int64(9);
+  if (!st.is_null(10) && !st.is_null(11))
+    w.active_hours = ActiveHours{static_cast<int>(st.int64(10)), static_cast<int>(st.int64(11))};
+  w.created_at = st.int64(12);
+  w.last_check_at = st.optional_int64(13);
+  w.state = st.text(14);
+  return w;
+}
+
+// The columns read_observation() expects, in order.
+constexpr const char* kObservationColumns = "at, price, currency, availability, can_tell";
+
+Observation read_observation(const Statement& st, std::int64_t watch_id) {
+  Observation o;
+  o.watch_id = watch_id;
+  o.at = st.int64(0);
+  o.price = st.optional_int64(1);
+  o.currency = st.text(2);
+  o.availability = st.text(3);
+  o.can_tell = st.int64(4) != 0;
+  return o;
+}
+
+Alert read_alert(const Statement& st) {
+  Alert a;
+  a.id = st.int64(0);
+  a.watch_id = st.int64(1);
+  a.kind = st.text(2);
+  a.message = st.text(3);
+  a.price = st.optional_int64(4);
+  a.currency = st.text(5);
+  a.at = st.int64(6);
+  a.acknowledged = st.int64(7) != 0;
+  return a;
+}
+
+Error no_watch(std::int64_t id) { return make_error("not_found", "no watch with id " + std::to_string(id)); }
+
+std::int64_t floor_day(std::int64_t ms) { return ms >= 0 ? ms / kDayMs : -((-ms + kDayMs - 1) / kDayMs); }
+
+}  // namespace
+
+std::int64_t system_clock_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+Status validate_url(std::string_view url) {
+  if (url.empty()) return make_error("invalid_url", "the url is empty");
+  if (url.size() > kMaxUrlBytes)
+    return make_error("invalid_url", "the url is " + std::to_string(url.size()) + " bytes; at most " +
+                                         std::to_string(kMaxUrlBytes) + " are allowed");
+  for (char ch : url) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c <= 0x20 || c >= 0x7F)
+      return make_error("invalid_url", "the url has a space, control or non-ASCII byte (percent-encode it)");
+  }
+  auto lower_prefix = [&](std::string_view prefix) {
+    if (url.size() < prefix.size()) return false;
+    for (std::size_t i = 0; i < prefix.size(); ++i) {
+      char c = url[i];
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+      if (c != prefix[i]) return false;
+    }
+    return true;
+  };
+  std::size_t rest = 0;
+  if (lower_prefix("https://")) {
+    rest = 8;
+  } else if (lower_prefix("http://")) {
+    rest = 7;
+  } else {
+    return make_error("invalid_url", "only http:// and https:// urls can be watched");
+  }
+  const std::string_view after = url.substr(rest);
+  const std::string_view authority = after.substr(0, after.find_first_of("/?#"));
+  if (authority.find('@') != std::string_view::npos)
+    return make_error("invalid_url", "the url carries a user name or password; remove them");
+  std::string_view host = authority;
+  if (!host.empty() && host.front() == '[') {  // IPv6 literal: [::1]:8080
+    const auto close = host.find(']');
+    if (close == std::string_view::npos) return make_error("invalid_url", "the url's IPv6 host has no ']'");
+    host = host.substr(1, close - 1);
+  } else if (const auto colon = host.rfind(':'); colon != std::string_view::npos) {
+    host = host.substr(0, colon);
+  }
+  if (host.empty()) return make_error("invalid_url", "the url has no host");
+  return Unit{};
+}
+
+Status validate_watch(const Watch& w) {
+  if (auto u = validate_url(w.url); !u.ok()) return u;
+  if (w.variant)
+    if (auto v = validate_text(*w.variant, kMaxVariantBytes, "variant", false); !v.ok()) return v;
+  if (auto p = validate_price(w.target_price, w.currency, "target_price"); !p.ok()) return p;
+  if (w.drop_bp && (*w.drop_bp < 1 || *w.drop_bp > 10000))
+    return invalid("drop_bp must be between 1 and 10000 basis points (1% = 100), got " +
+                   std::to_string(*w.drop_bp));
+  if (w.interval_seconds < kMinIntervalSeconds || w.interval_seconds > kMaxIntervalSeconds)
+    return invalid("interval_seconds must be between " + std::to_string(kMinIntervalSeconds) + " and " +
+                   std::to_string(kMaxIntervalSeconds) + ", got " + std::to_string(w.interval_seconds));
+  if (w.active_hours) {
+    const auto& h = *w.active_hours;
+    if (h.start_minute < 0 || h.start_minute > 1439 || h.end_minute < 0 || h.end_minute > 1439)
+      return invalid("active_hours minutes must be between 0 and 1439");
+    if (h.start_minute == h.end_minute)
+      return invalid("active_hours start and end are equal; leave active_hours out for all day");
+  }
+  if (!one_of(w.state, kWatchStates))
+    return invalid("state must be 'active' or 'paused', got '" + w.state.substr(0, 32) + "'");
+  return Unit{};
+}
+
+Result<Store> Store::open(const std::filesystem::path& path, const Database::Options& options, Clock clock) {
+  auto db = Database::open(path, options);
+  if (!db.ok()) return db.error();
+  return Store(std::move(db).value(), clock ? std::move(clock) : Clock(system_clock_ms));
+}
+
+// The variant row for (url, variant), made (with its product) if missing. In a transaction.
+Result<std::int64_t> Store::variant_for(std::string_view url, std::string_view variant) {
+  auto ins = db_.prepare("INSERT INTO products (url, created_at) VALUES (?, ?) ON CONFLICT (url) DO NOTHING",
+                         "add product");
+  if (!ins.ok()) return ins.error();
+  if (auto r = ins->bind(1, url).bind(2, clock_()).run(); !r.ok()) return r.error();
+  auto sel = db_.prepare("SELECT id FROM products WHERE url = ?", "find product");
+  if (!sel.ok()) return sel.error();
+  auto row = sel->bind(1, url).step();
+  if (!row.ok()) return row.error();
+  if (!*row) return make_error("db_error", "find product: the product just added is missing");
+  const std::int64_t product_id = sel->int64(0);
+
+  auto vins = db_.prepare(
+      "INSERT INTO variants (product_id, name) VALUES (?, ?) ON CONFLICT (product_id, name) DO NOTHING",
+      "add variant");
+  if (!vins.ok()) return vins.error();
+  if (auto r = vins->bind(1, product_id).bind(2, variant).run(); !r.ok()) return r.error();
+  auto vsel = db_.prepare("SELECT id FROM variants WHERE product_id = ? AND name = ?", "find variant");
+  if (!vsel.ok()) return vsel.error();
+  auto vrow = vsel->bind(1, product_id).bind(2, variant).step();
+  if (!vrow.ok()) return vrow.error();
+  if (!*vrow) return make_error("db_error", "find variant: the variant just added is missing");
+  return vsel->int64(0);
+}
+
+// Removes the variant (and then its product) when no watch points at it. In a transaction.
+Status Store::drop_orphans(std::int64_t variant_id) {
+  auto sel = db_.prepare("SELECT product_id FROM variants WHERE id = ?", "find product of variant");
+  if (!sel.ok()) return sel.error();
+  auto row = sel->bind(1, variant_id).step();
+  if (!row.ok()) return row.error();
+  if (!*row) return Unit{};
+  const std::int64_t product_id = sel->int64(0);
+  auto del = db_.prepare(
+      "DELETE FROM variants WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM watches WHERE variant_id = ?1)",
+      "remove unused variant");
+  if (!del.ok()) return del.error();
+  if (auto r = del->bind(1, variant_id).run(); !r.ok()) return r;
+  auto pdel = db_.prepare(
+      "DELETE FROM products WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM variants WHERE product_id = ?1)",
+      "remove unused product");
+  if (!pdel.ok()) return pdel.error();
+  return pdel->bind(1, product_id).run();
+}
+
+Result<std::optional<std::int64_t>> Store::variant_of_watch(std::int64_t watch_id) {
+  auto sel = db_.prepare("SELECT variant_id FROM watches WHERE id = ?", "find watch");
+  if (!sel.ok()) return sel.error();
+  auto row = sel->bind(1, watch_id).step();
+  if (!row.ok()) return row.error();
+  if (!*row) return std::optional<std::int64_t>();
+  return std::optional<std::int64_t>(sel->int64(0));
+}
+
+namespace {
+
+// Binds the rule columns shared by add and update: ?2 .. ?11.
+void bind_rules(Statement& st, const Watch& w) {
+  st.bind(2, w.target_price)
+      .bind(3, std::string_view(w.currency))
+      .bind(4, w.drop_bp ? std::optional<std::int64_t>(*w.drop_bp) : std::nullopt)
+      .bind(5, std::int64_t{w.notify_restock})
+      .bind(6, std::int64_t{w.notify_increase})
+      .bind(7, w.interval_seconds)
+      .bind(8, w.active_hours ? std::optional<std::int64_t>(w.active_hours->start_minute) : std::nullopt)
+      .bind(9, w.active_hours ? std::optional<std::int64_t>(w.active_hours->end_minute) : std::nullopt)
+      .bind(10, std::string_view(w.state));
+}
+
+Error already_watched(const Watch& w) {
+  return make_error("already_watched", "a watch for " + w.url +
+                                           (w.variant ? " (variant '" + *w.variant + "')" : std::string()) +
+                                           " already exists");
+}
+
+}  // namespace
+
+Result<Watch> Store::add_watch(const Watch& watch) {
+  if (auto v = validate_watch(watch); !v.ok()) return v.error();
+  auto tx = db_.begin();
+  if (!tx.ok()) return tx.error();
+  auto variant_id = variant_for(watch.url, watch.variant.value_or(""));
+  if (!variant_id.ok()) return variant_id.error();
+  auto taken = db_.prepare("SELECT 1 FROM watches WHERE variant_id = ?", "check watch");
+  if (!taken.ok()) return taken.error();
+  auto row = taken->bind(1, *variant_id).step();
+  if (!row.ok()) return row.error();
+  if (*row) return already_watched(watch);
+  auto ins = db_.prepare(
+      "INSERT INTO watches (variant_id, target_price, currency, drop_bp, notify_restock, notify_increase,"
+      " interval_seconds, active_start_minute, active_end_minute, state, created_at)"
+      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+      "add watch");
+  if (!ins.ok()) return ins.error();
+  ins->bind(1, *variant_id);
+  bind_rules(*ins, watch);
+  ins->bind(11, clock_());
+  if (auto r = ins->run(); !r.ok()) return r.error();
+  const std::int64_t id = db_.last_insert_id();
+  if (auto c = tx->commit(); !c.ok()) return c.error();
+  return get_watch(id);
+}
+
+Result<Watch> Store::update_watch(const Watch& watch) {
+  if (auto v = validate_watch(watch); !v.ok()) return v.error();
+  auto tx = db_.begin();
+  if (!tx.ok()) return tx.error();
+  auto old_variant = variant_of_watch(watch.id);
+  if (!old_variant.ok()) return old_variant.error();
+  if (!*old_variant) return no_watch(watch.id);
+  auto variant_id = variant_for(watch.url, watch.variant.value_or(""));
+  if (!variant_id.ok()) return variant_id.error();
+  if (*variant_id != **old_variant) {
+    auto taken = db_.prepare("SELECT 1 FROM watches WHERE variant_id = ?", "check watch");
+    if (!taken.ok()) return taken.error();
+    auto row = taken->bind(1, *variant_id).step();
+    if (!row.ok()) return row.error();
+    if (*row) return already_watched(watch);
+  }
+  auto up = db_.prepare(
+      "UPDATE watches SET variant_id = ?1, target_price = ?2, currency = ?3, drop_bp = ?4,"
+      " notify_restock = ?5, notify_increase = ?6, interval_seconds = ?7, active_start_minute = ?8,"
+      " active_end_minute = ?9, state = ?10 WHERE id = ?11",
+      "update watch");
+  if (!up.ok()) return up.error();
+  up->bind(1, *variant_id);
+  bind_rules(*up, watch);
+  up->bind(11, watch.id);
+  if (auto r = up->run(); !r.ok()) return r.error();
+  if (*variant_id != **old_variant)
+    if (auto d = drop_orphans(**old_variant); !d.ok()) return d.error();
+  if (auto c = tx->commit(); !c.ok()) return c.error();
+  return get_watch(watch.id);
+}
+
+Status Store::remove_watch(std::int64_t id) {
+  auto tx = db_.begin();
+  if (!tx.ok()) return tx.error();
+  auto variant = variant_of_watch(id);
+  if (!variant.ok()) return variant.error();
+  if (!*variant) return no_watch(id);
+  auto del = db_.prepare("DELETE FROM watches WHERE id = ?", "remove watch");
+  if (!del.ok()) return del.error();
+  if (auto r = del->bind(1, id).run(); !r.ok()) return r;
+  if (auto d = drop_orphans(**variant); !d.ok()) return d;
+  return tx->commit();
+}
+
+Result<Watch> Store::get_watch(std::int64_t id) {
+  auto sel = db_.prepare(std::string(kWatchSelect) + " WHERE w.id = ?", "get watch");
+  if (!sel.ok()) return sel.error();
+  auto row = sel->bind(1, id).step();
+  if (!row.ok()) return row.error();
+  if (!*row) return no_watch(id);
+  return read_watch(*sel);
+}
+
+Result<std::vector<Watch>> Store::list_watches() {
+  auto sel = db_.prepare(std::string(kWatchSelect) + " ORDER BY w.id", "list watches");
+  if (!sel.ok()) return sel.error();
+  std::vector<Watch> out;
+  for (;;) {
+    auto row = sel->step();
+    if (!row.ok()) return row.error();
+    if (!*row) break;
+    out.push_back(read_watch(*sel));
+  }
+  return out;
+}
+
+Status Store::set_title(std::int64_t watch_id, std::string_view title) {
+  if (auto v = validate_text(title, kMaxTitleBytes, "title", true); !v.ok()) return v;
+  auto up = db_.prepare(
+      "UPDATE products SET title = ?1 WHERE id = (SELECT v.product_id FROM watches w"
+      " JOIN variants v ON v.id = w.variant_id WHERE w.id = ?2)",
+      "set title");
+  if (!up.ok()) return up.error();
+  if (auto r = up->bind(1, title).bind(2, watch_id).run(); !r.ok()) return r;
+  if (db_.changes() == 0) return no_watch(watch_id);
+  return Unit{};
+}
+
+Result<Recorded> Store::record_observation(std::int64_t watch_id, const Observation& obs) {
+  if (auto v = validate_observation(obs); !v.ok()) return v.error();
+  Observation next = obs;
+  next.watch_id = watch_id;
+  if (!next.price) next.currency.clear();  // a currency without a price means nothing
+
+  auto tx = db_.begin();
+  if (!tx.ok()) return tx.error();
+  auto w = db_.prepare("SELECT last_check_at FROM watches WHERE id = ?", "find watch");
+  if (!w.ok()) return w.error();
+  auto wrow = w->bind(1, watch_id).step();
+  if (!wrow.ok()) return wrow.error();
+  if (!*wrow) return no_watch(watch_id);
+  const auto last_check = w->optional_int64(0);
+  if (last_check && next.at < *last_check)
+    return make_error("out_of_order", "the observation at " + std::to_string(next.at) +
+                                          " ms is older than the watch's last check at " +
+                                          std::to_string(*last_check) + " ms");
+
+  Recorded out;
+  auto latest = latest_observation(watch_id);
+  if (!latest.ok()) return latest.error();
+  out.previous = std::move(*latest);
+  const Observation* prev = out.previous ? &*out.previous : nullptr;
+  out.changed = prev == nullptr || prev->price != next.price || prev->currency != next.currency ||
+                prev->availability != next.availability || prev->can_tell != next.can_tell;
+  if (out.changed) {
+    if (prev != nullptr && next.at <= prev->at)
+      return make_error("out_of_order", "a change at " + std::to_string(next.at) +
+                                            " ms must be later than the last recorded one at " +
+                                            std::to_string(prev->at) + " ms");
+    auto ins = db_.prepare(
+        "INSERT INTO observations (watch_id, at, price, currency, availability, can_tell)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        "record observation");
+    if (!ins.ok()) return ins.error();
+    if (auto r = ins->bind(1, watch_id)
+                     .bind(2, next.at)
+                     .bind(3, next.price)
+                     .bind(4, std::string_view(next.currency))
+                     .bind(5, std::string_view(next.availability))
+                     .bind(6, std::int64_t{next.can_tell})
+                     .run();
+        !r.ok())
+      return r.error();
+  }
+  // The first price seen names the watch's currency when the user gave none.
+  auto up = db_.prepare(
+      "UPDATE watches SET last_check_at = ?1,"
+      " currency = CASE WHEN currency = '' AND ?2 IS NOT NULL THEN ?3 ELSE currency END WHERE id = ?4",
+      "update last check");
+  if (!up.ok()) return up.error();
+  if (auto r = up->bind(1, next.at)
+                   .bind(2, next.price)
+                   .bind(3, std::string_view(next.currency))
+                   .bind(4, watch_id)
+                   .run();
+      !r.ok())
+    return r.error();
+  if (auto c = tx->commit(); !c.ok()) return c.error();
+  return out;
+}
+
+Result<std::optional<Observation>> Store::latest_observation(std::int64_t watch_id) {
+  auto sel = db_.prepare(std::string("SELECT ") + kObservationColumns +
+                             " FROM observations WHERE watch_id = ? ORDER BY at DESC LIMIT 1",
+                         "latest observation");
+  if (!sel.ok()) return sel.error();
+  auto row = sel->bind(1, watch_id).step();
+  if (!row.ok()) return row.error();
+  if (!*row) return std::optional<Observation>();
+  return std::optional<Observation>(read_observation(*sel, watch_id));
+}
+
+Result<std::vector<Observation>> Store::history(std::int64_t watch_id, std::int64_t from_ms,
+                                                std::int64_t to_ms, std::size_t limit) {
+  if (to_ms < from_ms) return invalid("history range: to_ms is before from_ms");
+  auto exists = variant_of_watch(watch_id);
+  if (!exists.ok()) return exists.error();
+  if (!*exists) return no_watch(watch_id);
+  auto sel = db_.prepare(std::string("SELECT ") + kObservationColumns +
+                             " FROM observations WHERE watch_id = ? AND at >= ? AND at <= ?"
+                             " ORDER BY at LIMIT ?",
+                         "read history");
+  if (!sel.ok()) return sel.error();
+  sel->bind(1, watch_id).bind(2, from_ms).bind(3, to_ms).bind(
+      4, static_cast<std::int64_t>(std::min<std::size_t>(limit, kMaxHistoryRows)));
+  std::vector<Observation> out;
+  for (;;) {
+    auto row = sel->step();
+    if (!row.ok()) return row.error();
+    if (!*row) break;
+    out.push_back(read_observation(*sel, watch_id));
+  }
+  return out;
+}
+
+Result<Chart> Store::chart(std::int64_t watch_id, std::int64_t from_ms, std::int64_t to_ms) {
+  if (from_ms < 0) return invalid("chart range: from_ms must not be negative");
+  if (to_ms < from_ms) return invalid("chart range: to_ms is before from_ms");
+  if (floor_day(to_ms) - floor_day(from_ms) + 1 > kMaxChartDays)
+    return invalid("chart range is longer than " + std::to_string(kMaxChartDays) + " days");
+
+  auto w = db_.prepare("SELECT last_check_at, currency FROM watches WHERE id = ?", "find watch");
+  if (!w.ok()) return w.error();
+  auto wrow = w->bind(1, watch_id).step();
+  if (!wrow.ok()) return wrow.error();
+  if (!*wrow) return no_watch(watch_id);
+  Chart chart;
+  chart.currency = w->text(1);
+  const auto last_check = w->optional_int64(0);
+  if (!last_check) return chart;
+  // Nothing is known past the last check.
+  const std::int64_t end_ms = std::min(to_ms, *last_check);
+  if (end_ms < from_ms) return chart;
+  const std::int64_t first_day = floor_day(from_ms);
+  const std::int64_t last_day = floor_day(end_ms);
+
+  // Rows the chart uses: the check could tell, and the price (if any) is in the chart's currency.
+  constexpr const char* kUsable = " AND can_tell = 1 AND (price IS NULL OR currency = ?3)";
+  auto carry = db_.prepare(std::string("SELECT price FROM observations WHERE watch_id = ?1 AND at < ?2") +
+                               kUsable + " ORDER BY at DESC LIMIT 1",
+                           "chart: price before the range");
+  if (!carry.ok()) return carry.error();
+  auto crow = carry->bind(1, watch_id).bind(2, first_day * kDayMs).bind(3, std::string_view(chart.currency)).step();
+  if (!crow.ok()) return crow.error();
+  bool known = *crow;
+  std::optional<std::int64_t> price = known ? carry->optional_int64(0) : std::nullopt;
+
+  auto rows = db_.prepare(
+      std::string("SELECT at, price FROM observations WHERE watch_id = ?1 AND at >= ?2 AND at < ?4") +
+          kUsable + " ORDER BY at",
+      "chart: prices in the range");
+  if (!rows.ok()) return rows.error();
+  rows->bind(1, watch_id)
+      .bind(2, first_day * kDayMs)
+      .bind(3, std::string_view(chart.currency))
+      .bind(4, (last_day + 1) * kDayMs);
+  auto have = rows->step();
+  if (!have.ok()) return have.error();
+
+  for (std::int64_t d = first_day; d <= last_day; ++d) {
+    const std::int64_t day_end = (d + 1) * kDayMs;
+    ChartDay day{d * kDayMs, price, price, price};
+    bool any = known;
+    while (*have && rows->int64(0) < day_end) {
+      known = any = true;
+      price = rows->optional_int64(1);
+      if (price) {
+        day.min = day.min ? std::min(*day.min, *price) : *price;
+        day.max = day.max ? std::max(*day.max, *price) : *price;
+      }
+      have = rows->step();
+      if (!have.ok()) return have.error();
+    }
+    day.last = price;
+    if (any) chart.days.push_back(day);
+  }
+  return chart;
+}
+
+Result<Alert> Store::add_alert(const Alert& alert) {
+  if (!one_of(alert.kind, kAlertKinds))
+    return invalid("alert kind must be one of below_target, drop, restock, all_time_low, price_increase (got '" +
+                   alert.kind.substr(0, 32) + "')");
+  if (auto v = validate_text(alert.message, kMaxAlertMessageBytes, "alert message", true); !v.ok())
+    return v.error();
+  if (auto p = validate_price(alert.price, alert.currency, "alert price"); !p.ok()) return p.error();
+  if (alert.at < 0) return invalid("alert time 'at' must not be negative");
+  Alert stored = alert;
+  if (!stored.price) stored.currency.clear();
+  stored.acknowledged = false;
+
+  auto tx = db_.begin();
+  if (!tx.ok()) return tx.error();
+  auto exists = variant_of_watch(alert.watch_id);
+  if (!exists.ok()) return exists.error();
+  if (!*exists) return no_watch(alert.watch_id);
+  auto ins = db_.prepare(
+      "INSERT INTO alerts (watch_id, kind, message, price, currency, at, acknowledged)"
+      " VALUES (?, ?, ?, ?, ?, ?, 0)",
+      "add alert");
+  if (!ins.ok()) return ins.error();
+  if (auto r = ins->bind(1, stored.watch_id)
+                   .bind(2, std::string_view(stored.kind))
+                   .bind(3, std::string_view(stored.message))
+                   .bind(4, stored.price)
+                   .bind(5, std::string_view(stored.currency))
+                   .bind(6, stored.at)
+                   .run();
+      !r.ok())
+    return r.error();
+  stored.id = db_.last_insert_id();
+  if (auto c = tx->commit(); !c.ok()) return c.error();
+  return stored;
+}
+
+Result<std::vector<Alert>> Store::list_alerts(bool unacknowledged_only, std::size_t limit) {
+  auto sel = db_.prepare(std::string("SELECT id, watch_id, kind, message, price, currency, at, acknowledged"
+                                     " FROM alerts") +
+                             (unacknowledged_only ? " WHERE acknowledged = 0" : "") +
+                             " ORDER BY at DESC, id DESC LIMIT ?",
+                         "list alerts");
+  if (!sel.ok()) return sel.error();
+  sel->bind(1, static_cast<std::int64_t>(std::min<std::size_t>(limit, kMaxAlertsListed)));
+  std::vector<Alert> out;
+  for (;;) {
+    auto row = sel->step();
+    if (!row.ok()) return row.error();
+    if (!*row) break;
+    out.push_back(read_alert(*sel));
+  }
+  return out;
+}
+
+Status Store::acknowledge_alert(std::int64_t id) {
+  auto up = db_.prepare("UPDATE alerts SET acknowledged = 1 WHERE id = ?", "acknowledge alert");
+  if (!up.ok()) return up.error();
+  if (auto r = up->bind(1, id).run(); !r.ok()) return r;
+  if (db_.changes() == 0) return make_error("not_found", "no alert with id " + std::to_string(id));
+  return Unit{};
+}
+
+Result<std::optional<std::string>> Store::get_setting(std::string_view key) {
+  if (auto v = validate_text(key, kMaxSettingKeyBytes, "setting key", false); !v.ok()) return v.error();
+  auto sel = db_.prepare("SELECT value FROM settings WHERE key = ?", "get setting");
+  if (!sel.ok()) return sel.error();
+  auto row = sel->bind(1, key).step();
+  if (!row.ok()) return row.error();
+  if (!*row) return std::optional<std::string>();
+  return std::optional<std::string>(sel->text(0));
+}
+
+Status Store::set_setting(std::string_view key, std::string_view value) {
+  if (auto v = validate_text(key, kMaxSettingKeyBytes, "setting key", false); !v.ok()) return v;
+  if (auto v = validate_text(value, kMaxSettingValueBytes, "setting value", true); !v.ok()) return v;
+  auto up = db_.prepare(
+      "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+      "set setting");
+  if (!up.ok()) return up.error();
+  return up->bind(1, key).bind(2, value).run();
+}
+
+}  // namespace dealstack::store
