@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "cli/commands.hpp"
+#include "install/allow_list.hpp"
 
 namespace {
 
@@ -23,6 +24,12 @@ constexpr std::string_view kUsage =
     "  stack [FILE | -]\n"
     "        find the cheapest legal stack of offers for a cart; JSON in, JSON out\n"
     "        (docs/stacking.md; exit 1: the request was refused)\n"
+    "  agent\n"
+    "        run the per-user agent (database, monitor, the socket the host talks to)\n"
+    "  install [--browser NAME] [--extension-id ID] [--user-data-dir DIR] [--system]\n"
+    "        register the host with the browsers; uninstall removes what it wrote\n"
+    "  doctor\n"
+    "        check the browsers' host manifests, the agent and the database\n"
     "  version\n"
     "\n"
     "Each command takes --help.\n";
@@ -36,12 +43,19 @@ int main(int argc, char** argv) {
     (args.empty() ? std::cerr : std::cout) << kUsage;
     return args.empty() ? 2 : 0;
   }
+  dealstack::cli::Io io{std::cin, std::cout, std::cerr};
+  // Started by a browser for its extension: the native-messaging host.
+  if (const std::string caller = dealstack::install::caller_from_args(args); !caller.empty())
+    return dealstack::cli::host_command(caller, io);
   const std::string command = args[0];
   args.erase(args.begin());
-  dealstack::cli::Io io{std::cin, std::cout, std::cerr};
+  if (command == "agent") return dealstack::cli::agent_command(args, io);
   if (command == "price") return dealstack::cli::price_command(args, io);
   if (command == "extract") return dealstack::cli::extract_command(args, io);
   if (command == "stack") return dealstack::cli::stack_command(args, io);
+  if (command == "install") return dealstack::cli::install_command(args, io);
+  if (command == "uninstall") return dealstack::cli::uninstall_command(args, io);
+  if (command == "doctor") return dealstack::cli::doctor_command(args, io);
   if (command == "version" || command == "--version") {
     std::cout << "dealstack " << DEALSTACK_VERSION << "\n";
     return 0;

@@ -1,0 +1,215 @@
+#include "agent/agent.hpp"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <boost/asio.hpp>
+#include <array>
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <deque>
+#include <memory>
+#include <set>
+#include <string>
+
+#include "actions/actions.hpp"
+#include "messaging/frame.hpp"
+#include "protocol/message.hpp"
+#include "protocol/wire.hpp"
+
+namespace dealstack::agent {
+
+namespace asio = boost::asio;
+using Socket = asio::local::stream_protocol::socket;
+
+namespace {
+
+class Server;
+
+// One client (a host or the CLI): frames in, replies and events out, in order.
+class Connection : public std::enable_shared_from_this<Connection> {
+ public:
+  Connection(Socket socket, Server& server, std::size_t max_frame)
+      : socket_(std::move(socket)), server_(server), decoder_(messaging::ByteOrder::big, max_frame) {}
+  void start() { read(); }
+  void send(const std::string& payload);
+  void close() {
+    boost::system::error_code ec;
+    socket_.close(ec);
+  }
+
+ private:
+  void read();
+  void write_next();
+  void close_when_done() {
+    close_when_done_ = true;
+    if (!writing_) write_next();
+  }
+
+  Socket socket_;
+  Server& server_;
+  messaging::FrameDecoder decoder_;
+  std::array<char, 16384> buf_{};
+  std::deque<std::string> out_;
+  bool writing_ = false;
+  bool close_when_done_ = false;
+};
+
+class Server {
+ public:
+  Server(asio::io_context& io, const platform::Paths& paths, const AgentOptions& options)
+      : io_(io), acceptor_(io), signals_(io, SIGTERM, SIGINT), options_(options), paths_(paths) {
+    services_.publish = [this](const char* name, const protocol::Json& data) {
+      const std::string text = protocol::event_text(name, data);
+      for (auto& c : connections_) c->send(text);
+    };
+    actions::add_all(dispatcher_, services_);
+  }
+
+  Status listen() {
+    const std::string path = paths_.socket().string();
+    ::unlink(path.c_str());  // a stale socket of a dead agent (we hold the lock)
+    boost::system::error_code ec;
+    acceptor_.open(asio::local::stream_protocol(), ec);
+    const mode_t old = ::umask(077);
+    if (!ec) acceptor_.bind(asio::local::stream_protocol::endpoint(path), ec);
+    ::umask(old);
+    if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) return make_error("io_error", "can't listen on " + path + ": " + ec.message());
+    accept();
+    signals_.async_wait([this](const boost::system::error_code&, int) { stop(); });
+    return Unit{};
+  }
+
+  void stop() {
+    boost::system::error_code ec;
+    acceptor_.close(ec);
+    ::unlink(paths_.socket().c_str());
+    for (auto& c : connections_) c->close();
+    connections_.clear();
+    io_.stop();
+  }
+
+  const protocol::Dispatcher& dispatcher() const { return dispatcher_; }
+  void drop(const std::shared_ptr<Connection>& c) { connections_.erase(c); }
+
+ private:
+  void accept() {
+    acceptor_.async_accept([this](const boost::system::error_code& ec, Socket socket) {
+      if (ec) {
+        if (ec != asio::error::operation_aborted) accept();
+        return;
+      }
+      // Only this user's processes may talk to the agent (the folder is 0700 too).
+      ucred cred{};
+      socklen_t len = sizeof cred;
+      const bool same_user =
+          ::getsockopt(socket.native_handle(), SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0 &&
+          cred.uid == ::getuid();
+      if (same_user && connections_.size() < options_.max_connections) {
+        auto c = std::make_shared<Connection>(std::move(socket), *this, options_.max_frame);
+        connections_.insert(c);
+        c->start();
+      }
+      accept();
+    });
+  }
+
+  asio::io_context& io_;
+  asio::local::stream_protocol::acceptor acceptor_;
+  asio::signal_set signals_;
+  AgentOptions options_;
+  platform::Paths paths_;
+  protocol::Dispatcher dispatcher_;
+  actions::Services services_;
+  std::set<std::shared_ptr<Connection>> connections_;
+};
+
+void Connection::read() {
+  auto self = shared_from_this();
+  socket_.async_read_some(asio::buffer(buf_), [this, self](const boost::system::error_code& ec, std::size_t n) {
+    if (ec) {
+      server_.drop(self);
+      return;
+    }
+    auto fed = decoder_.feed(std::string_view(buf_.data(), n));
+    while (decoder_.has_frame()) send(server_.dispatcher().handle(decoder_.pop()));
+    if (!fed) {
+      // Out of step: say why, then hang up once the reply is out.
+      send(protocol::error_text(nullptr, fed.error()));
+      close_when_done();
+      return;
+    }
+    read();
+  });
+}
+
+void Connection::send(const std::string& payload) {
+  auto frame = messaging::encode_frame(payload, messaging::ByteOrder::big, 0xffffffffu);
+  if (!frame) return;  // over 4 GiB: can't happen for our replies
+  out_.push_back(std::move(*frame));
+  if (!writing_) write_next();
+}
+
+void Connection::write_next() {
+  if (out_.empty()) {
+    writing_ = false;
+    if (close_when_done_) {
+      close();
+      server_.drop(shared_from_this());
+    }
+    return;
+  }
+  writing_ = true;
+  auto self = shared_from_this();
+  asio::async_write(socket_, asio::buffer(out_.front()), [this, self](const boost::system::error_code& ec, std::size_t) {
+    out_.pop_front();
+    if (ec) {
+      writing_ = false;
+      out_.clear();
+      close();
+      server_.drop(self);
+      return;
+    }
+    write_next();
+  });
+}
+
+// Holds the per-user lock for the agent's lifetime: flock on runtime/agent.lock (released by
+// the kernel when the process dies, so a crashed agent never blocks the next one).
+Result<int> take_lock(const platform::Paths& paths) {
+  const std::string path = paths.lock().string();
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) return make_error("io_error", "can't open " + path + ": " + std::strerror(errno));
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    ::close(fd);
+    return make_error("agent_running", "another dealstack agent is already running for this user");
+  }
+  // The holder's pid, for people (doctor, ps); the lock itself is what counts.
+  if (::ftruncate(fd, 0) == 0) {
+    const std::string pid = std::to_string(::getpid()) + "\n";
+    (void)!::write(fd, pid.data(), pid.size());
+  }
+  return fd;
+}
+
+}  // namespace
+
+Status run_agent(const platform::Paths& paths, const AgentOptions& options) {
+  ::signal(SIGPIPE, SIG_IGN);
+  if (auto ok = platform::ensure_private_dir(paths.runtime); !ok) return ok.error();
+  auto lock = take_lock(paths);
+  if (!lock) return lock.error();
+  asio::io_context io;
+  Server server(io, paths, options);
+  if (auto ok = server.listen(); !ok) return ok.error();
+  io.run();
+  ::close(*lock);
+  return Unit{};
+}
+
+}  // namespace dealstack::agent

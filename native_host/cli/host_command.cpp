@@ -1,0 +1,24 @@
+// The native-messaging host mode: what browsers run (their arguments are the caller's
+// origin, or Firefox's manifest path and extension id). Nothing but frames goes to stdout.
+#include <unistd.h>
+
+#include "cli/commands.hpp"
+#include "host/host.hpp"
+#include "install/allow_list.hpp"
+
+namespace dealstack::cli {
+
+int host_command(const std::string& caller, Io io) {
+  auto paths = platform::user_paths();
+  if (!paths) {
+    io.err << "dealstack host: " << paths.error().message << "\n";
+    return 1;
+  }
+  auto allowed = install::load_allowed_origins(*paths);
+  // No allow-list refuses everyone (run_host reports it to the browser).
+  const std::vector<std::string> list = allowed ? *allowed : std::vector<std::string>{};
+  if (!allowed) io.err << "dealstack host: " << allowed.error().message << "\n";
+  return host::run_host(caller, list, *paths, STDIN_FILENO, STDOUT_FILENO);
+}
+
+}  // namespace dealstack::cli

@@ -1,0 +1,192 @@
+// The native-messaging host and the agent, as a browser uses them: the real binary started
+// with an extension origin, native-order frames over real pipes, the agent started on demand
+// over its real Unix socket, in a temporary home.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { dealstackBin } from '../support/dealstack.mjs';
+
+const ORIGIN = 'chrome-extension://abcdefghijklmnopabcdefghijklmnop/';
+
+function makeHome() {
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'ds-host-'));
+  const env = {
+    PATH: process.env.PATH,
+    HOME: home,
+    XDG_CONFIG_HOME: path.join(home, 'config'),
+    XDG_DATA_HOME: path.join(home, 'data'),
+    XDG_RUNTIME_DIR: path.join(home, 'run'),
+  };
+  fs.mkdirSync(path.join(home, 'run'), { mode: 0o700 });
+  fs.mkdirSync(path.join(home, 'config', 'dealstack'), { recursive: true });
+  fs.writeFileSync(path.join(home, 'config', 'dealstack', 'allowed_origins.json'),
+    JSON.stringify({ allowed: [ORIGIN] }));
+  return { home, env, socket: path.join(home, 'run', 'dealstack', 'agent.sock'),
+    lock: path.join(home, 'run', 'dealstack', 'agent.lock') };
+}
+
+function frame(obj, raw) {
+  const body = raw ?? Buffer.from(JSON.stringify(obj), 'utf8');
+  const head = Buffer.alloc(4);
+  head.writeUInt32LE(body.length); // native order on this (little-endian) machine
+  return Buffer.concat([head, body]);
+}
+
+// A host process with a frame reader over its stdout; every byte of stdout must be frames.
+function startHost(env, args = [ORIGIN]) {
+  const child = spawn(dealstackBin, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
+  let buf = Buffer.alloc(0);
+  const frames = [];
+  const waiters = [];
+  let stderr = '';
+  child.stderr.on('data', (d) => { stderr += d; });
+  child.stdout.on('data', (d) => {
+    buf = Buffer.concat([buf, d]);
+    while (buf.length >= 4) {
+      const n = buf.readUInt32LE(0);
+      if (buf.length < 4 + n) break;
+      frames.push(JSON.parse(buf.subarray(4, 4 + n).toString('utf8')));
+      buf = buf.subarray(4 + n);
+      while (waiters.length && frames.length) waiters.shift()(frames.shift());
+    }
+  });
+  const exited = new Promise((resolve) => child.on('close', (code) => resolve(code)));
+  return {
+    child, exited,
+    send: (obj, raw) => child.stdin.write(frame(obj, raw)),
+    writeRaw: (bytes) => child.stdin.write(bytes),
+    next: (ms = 5000) => new Promise((resolve, reject) => {
+      if (frames.length) return resolve(frames.shift());
+      const t = setTimeout(() => reject(new Error(`no frame within ${ms} ms; stderr: ${stderr}`)), ms);
+      waiters.push((f) => { clearTimeout(t); resolve(f); });
+    }),
+    leftover: () => buf.length,
+    stderr: () => stderr,
+  };
+}
+
+function agentPid(lock) {
+  return Number(fs.readFileSync(lock, 'utf8').trim());
+}
+
+async function stopAgent(lock) {
+  if (!fs.existsSync(lock)) return;
+  const pid = agentPid(lock);
+  try { process.kill(pid, 'SIGTERM'); } catch { return; }
+  for (let i = 0; i < 200; i++) {
+    try { process.kill(pid, 0); } catch { return; }
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+test('hello through the host starts the agent and returns the versions', async () => {
+  const h = makeHome();
+  const host = startHost(h.env);
+  try {
+    host.send({ id: 1, method: 'hello' });
+    const reply = await host.next();
+    assert.equal(reply.id, 1);
+    assert.equal(reply.result.protocol, 1);
+    assert.equal(reply.result.program, 'dealstack');
+    assert.match(reply.result.version, /^\d+\.\d+\.\d+$/);
+    assert.ok(fs.existsSync(h.socket), 'the agent listens on its socket');
+    assert.equal(fs.statSync(path.dirname(h.socket)).mode & 0o777, 0o700);
+    // Back-to-back requests in one write come back in order, each whole.
+    host.writeRaw(Buffer.concat([frame({ id: 'a', method: 'hello' }), frame({ id: 'b', method: 'hello' })]));
+    assert.equal((await host.next()).id, 'a');
+    assert.equal((await host.next()).id, 'b');
+    // A second host reaches the same agent.
+    const host2 = startHost(h.env);
+    host2.send({ id: 2, method: 'hello' });
+    const r2 = await host2.next();
+    assert.equal(r2.result.agent_pid, reply.result.agent_pid);
+    host2.child.stdin.end();
+    assert.equal(await host2.exited, 0);
+    host.child.stdin.end();
+    assert.equal(await host.exited, 0, 'the host exits cleanly when the port closes');
+    assert.equal(host.leftover(), 0, 'nothing but whole frames on stdout');
+  } finally {
+    host.child.kill('SIGKILL');
+    await stopAgent(h.lock);
+  }
+});
+
+test('malformed messages get error replies naming the problem and the host keeps serving', async () => {
+  const h = makeHome();
+  const host = startHost(h.env);
+  try {
+    host.send(null, Buffer.from('{"id": 1, "method":'));
+    const a = await host.next();
+    assert.equal(a.error.code, 'invalid_json');
+    host.send({ id: 2, method: 'no.such.method' });
+    const b = await host.next();
+    assert.equal(b.id, 2);
+    assert.equal(b.error.code, 'unknown_method');
+    host.send({ method: 'hello' });
+    assert.equal((await host.next()).error.code, 'invalid_request');
+    host.send({ id: 3, method: 'hello' });
+    assert.equal((await host.next()).result.protocol, 1);
+  } finally {
+    host.child.kill('SIGKILL');
+    await stopAgent(h.lock);
+  }
+});
+
+test('an oversized or invalid frame is refused before it is read, with a reason', async () => {
+  const h = makeHome();
+  for (const [bytes, code] of [
+    [(() => { const b = Buffer.alloc(4); b.writeUInt32LE(0xfffffff0); return b; })(), 'frame_too_large'],
+    [Buffer.alloc(4), 'empty_frame'],
+    [frame(null, Buffer.from([0x22, 0xc3, 0x28, 0x22])), 'invalid_utf8'],
+  ]) {
+    const host = startHost(h.env);
+    host.writeRaw(bytes);
+    const reply = await host.next();
+    assert.equal(reply.error.code, code);
+    assert.equal(await host.exited, 1);
+  }
+  await stopAgent(h.lock);
+});
+
+test('a caller that is not on the allow-list is refused', async () => {
+  const h = makeHome();
+  const host = startHost(h.env, ['chrome-extension://pppppppppppppppppppppppppppppppp/']);
+  const reply = await host.next();
+  assert.equal(reply.error.code, 'origin_not_allowed');
+  assert.equal(await host.exited, 1);
+  assert.ok(!fs.existsSync(h.socket), 'no agent was started for it');
+});
+
+test('one agent per user, and SIGTERM stops it cleanly', async () => {
+  const h = makeHome();
+  const first = spawn(dealstackBin, ['agent'], { env: h.env, stdio: 'ignore' });
+  for (let i = 0; i < 300 && !fs.existsSync(h.socket); i++) await new Promise((r) => setTimeout(r, 10));
+  assert.ok(fs.existsSync(h.socket));
+  const second = spawnSync(dealstackBin, ['agent'], { env: h.env, encoding: 'utf8', timeout: 5000 });
+  assert.equal(second.status, 3);
+  assert.match(second.stderr, /already running/);
+  const code = await new Promise((resolve) => { first.on('close', resolve); first.kill('SIGTERM'); });
+  assert.equal(code, 0);
+  assert.ok(!fs.existsSync(h.socket), 'the socket is removed');
+});
+
+test('when the agent dies the host says so, and the next host starts a new one', async () => {
+  const h = makeHome();
+  const host = startHost(h.env);
+  host.send({ id: 1, method: 'hello' });
+  const first = await host.next();
+  process.kill(first.result.agent_pid, 'SIGKILL');
+  const gone = await host.next();
+  assert.equal(gone.error.code, 'agent_unavailable');
+  assert.equal(await host.exited, 1);
+  const again = startHost(h.env);
+  again.send({ id: 2, method: 'hello' });
+  const second = await again.next();
+  assert.notEqual(second.result.agent_pid, first.result.agent_pid);
+  again.child.stdin.end();
+  await again.exited;
+  await stopAgent(h.lock);
+});
