@@ -5,17 +5,33 @@
 #include <functional>
 
 #include "protocol/dispatcher.hpp"
+#include "store/store.hpp"
 
 namespace dealstack::actions {
 
 struct Services {
   // Pushes an event to every connected client (the agent's connections).
   std::function<void(const char* name, const protocol::Json& data)> publish;
+  store::Store* store = nullptr;  // the agent's database
 };
 
 void add_hello(protocol::Dispatcher& d, Services& s);
+void add_watch_add(protocol::Dispatcher& d, Services& s);
+void add_watch_list(protocol::Dispatcher& d, Services& s);
+void add_watch_remove(protocol::Dispatcher& d, Services& s);
+void add_history(protocol::Dispatcher& d, Services& s);
+void add_alerts_list(protocol::Dispatcher& d, Services& s);
+void add_alerts_ack(protocol::Dispatcher& d, Services& s);
 
 // Every method the agent serves.
-inline void add_all(protocol::Dispatcher& d, Services& s) { add_hello(d, s); }
+inline void add_all(protocol::Dispatcher& d, Services& s) {
+  add_hello(d, s);
+  add_watch_add(d, s);
+  add_watch_list(d, s);
+  add_watch_remove(d, s);
+  add_history(d, s);
+  add_alerts_list(d, s);
+  add_alerts_ack(d, s);
+}
 
 }  // namespace dealstack::actions

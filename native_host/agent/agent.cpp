@@ -17,6 +17,7 @@
 #include <string>
 
 #include "actions/actions.hpp"
+#include "store/store.hpp"
 #include "messaging/frame.hpp"
 #include "protocol/message.hpp"
 #include "protocol/wire.hpp"
@@ -61,8 +62,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
 class Server {
  public:
-  Server(asio::io_context& io, const platform::Paths& paths, const AgentOptions& options)
+  Server(asio::io_context& io, const platform::Paths& paths, const AgentOptions& options,
+         store::Store& store)
       : io_(io), acceptor_(io), signals_(io, SIGTERM, SIGINT), options_(options), paths_(paths) {
+    services_.store = &store;
     services_.publish = [this](const char* name, const protocol::Json& data) {
       const std::string text = protocol::event_text(name, data);
       for (auto& c : connections_) c->send(text);
@@ -204,8 +207,18 @@ Status run_agent(const platform::Paths& paths, const AgentOptions& options) {
   if (auto ok = platform::ensure_private_dir(paths.runtime); !ok) return ok.error();
   auto lock = take_lock(paths);
   if (!lock) return lock.error();
+  // The database, opened (and migrated) only once we know we are the one agent.
+  if (auto ok = platform::ensure_private_dir(paths.data); !ok) {
+    ::close(*lock);
+    return ok.error();
+  }
+  auto store = store::Store::open(paths.database());
+  if (!store) {
+    ::close(*lock);
+    return store.error();
+  }
   asio::io_context io;
-  Server server(io, paths, options);
+  Server server(io, paths, options, *store);
   if (auto ok = server.listen(); !ok) return ok.error();
   io.run();
   ::close(*lock);

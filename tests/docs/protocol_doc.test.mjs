@@ -45,11 +45,13 @@ test('every example in docs/protocol.md gives the documented reply', async () =>
   const child = spawn(dealstackBin, [ORIGIN], { env, stdio: ['pipe', 'pipe', 'inherit'] });
   let buf = Buffer.alloc(0);
   const replies = [];
+  const events = [];
   child.stdout.on('data', (d) => {
     buf = Buffer.concat([buf, d]);
     while (buf.length >= 4 && buf.length >= 4 + buf.readUInt32LE(0)) {
       const n = buf.readUInt32LE(0);
-      replies.push(JSON.parse(buf.subarray(4, 4 + n).toString('utf8')));
+      const message = JSON.parse(buf.subarray(4, 4 + n).toString('utf8'));
+      (message.event ? events : replies).push(message);
       buf = buf.subarray(4 + n);
     }
   });
@@ -72,6 +74,9 @@ test('every example in docs/protocol.md gives the documented reply', async () =>
       }
       assert.deepEqual(got, want, ex.name);
     }
+    // The documented events came to this client too.
+    assert.ok(events.some((e) => e.event === 'watch.updated' && e.data.watch?.id === 1));
+    assert.ok(events.some((e) => e.event === 'watch.updated' && e.data.removed === 1));
   } finally {
     child.stdin.end();
     await new Promise((r) => child.on('close', r));

@@ -190,3 +190,39 @@ test('when the agent dies the host says so, and the next host starts a new one',
   await again.exited;
   await stopAgent(h.lock);
 });
+
+test('watches live in the agent\'s SQLite file and survive the agent being killed', async () => {
+  const h = makeHome();
+  const host = startHost(h.env);
+  const nextReply = async (hh) => { for (;;) { const f = await hh.next(); if (!f.event) return f; } };
+  try {
+    host.send({ id: 1, method: 'watch.add', params: { url: 'https://shop.example/p/1', target_price: '19.99', currency: 'USD' } });
+    const added = await nextReply(host);
+    assert.equal(added.result.id, 1);
+    assert.equal(added.result.target_price, '19.99');
+    host.send({ id: 2, method: 'watch.add', params: { url: 'https://shop.example/p/1', target_price: '19.999', currency: 'USD' } });
+    const bad = await nextReply(host);
+    assert.equal(bad.error.code, 'invalid_params');
+    assert.match(bad.error.message, /^target_price/);
+    host.send({ id: 3, method: 'hello' });
+    const { result: { agent_pid: pid } } = await nextReply(host);
+    process.kill(pid, 'SIGKILL');
+    await host.exited;
+    const db = path.join(h.home, 'data', 'dealstack', 'dealstack.sqlite3');
+    assert.equal(fs.statSync(db).mode & 0o777, 0o600);
+    const again = startHost(h.env);
+    again.send({ id: 4, method: 'watch.list' });
+    const list = await nextReply(again);
+    assert.deepEqual(list.result.watches.map((w) => [w.id, w.url, w.target_price, w.currency]),
+      [[1, 'https://shop.example/p/1', '19.99', 'USD']]);
+    again.send({ id: 5, method: 'watch.remove', params: { id: 1 } });
+    assert.equal((await nextReply(again)).result.removed, 1);
+    again.send({ id: 6, method: 'watch.remove', params: { id: 1 } });
+    assert.equal((await nextReply(again)).error.code, 'not_found');
+    again.child.stdin.end();
+    await again.exited;
+  } finally {
+    host.child.kill('SIGKILL');
+    await stopAgent(h.lock);
+  }
+});
