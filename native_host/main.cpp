@@ -30,10 +30,6 @@ constexpr std::string_view kUsage =
     "        register the host with the browsers; uninstall removes what it wrote\n"
     "  doctor\n"
     "        check the browsers' host manifests, the agent and the database\n"
-    "  install [--browser NAME] [--extension-id ID] [--user-data-dir DIR] [--system]\n"
-    "        register the host with the browsers; uninstall removes what it wrote\n"
-    "  doctor\n"
-    "        check the browsers' host manifests, the agent and the database\n"
     "  version\n"
     "\n"
     "Each command takes --help.\n";
@@ -57,9 +53,6 @@ int main(int argc, char** argv) {
   if (command == "price") return dealstack::cli::price_command(args, io);
   if (command == "extract") return dealstack::cli::extract_command(args, io);
   if (command == "stack") return dealstack::cli::stack_command(args, io);
-  if (command == "install") return dealstack::cli::install_command(args, io);
-  if (command == "uninstall") return dealstack::cli::uninstall_command(args, io);
-  if (command == "doctor") return dealstack::cli::doctor_command(args, io);
   if (command == "install") return dealstack::cli::install_command(args, io);
   if (command == "uninstall") return dealstack::cli::uninstall_command(args, io);
   if (command == "doctor") return dealstack::cli::doctor_command(args, io);

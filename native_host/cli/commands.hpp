@@ -21,9 +21,6 @@ int stack_command(const std::vector<std::string>& args, Io io);
 int install_command(const std::vector<std::string>& args, Io io);
 int uninstall_command(const std::vector<std::string>& args, Io io);
 int doctor_command(const std::vector<std::string>& args, Io io);
-int install_command(const std::vector<std::string>& args, Io io);
-int uninstall_command(const std::vector<std::string>& args, Io io);
-int doctor_command(const std::vector<std::string>& args, Io io);
 int agent_command(const std::vector<std::string>& args, Io io);
 // Host mode: `caller` is the origin (Chromium) or extension id (Firefox) it was started for.
 int host_command(const std::string& caller, Io io);
