@@ -37,8 +37,8 @@ Status check_money(const Money& m, const char* code, const char* what) {
 }
 
 Status validate(const WatchRules& r, const RuleState& s, const Observation& o) {
-  if (r.drop_bp < 0 || r.drop_bp > 9999)
-    return make_error("invalid_watch_rules", "drop_bp must be 0..9999 basis points, got " + std::to_string(r.drop_bp));
+  if (r.drop_bp < 0 || r.drop_bp > 10000)
+    return make_error("invalid_watch_rules", "drop_bp must be 0..10000 basis points, got " + std::to_string(r.drop_bp));
   if (r.rearm_margin_bp < 0 || r.rearm_margin_bp > 10000)
     return make_error("invalid_watch_rules",
                       "rearm_margin_bp must be 0..10000 basis points, got " + std::to_string(r.rearm_margin_bp));

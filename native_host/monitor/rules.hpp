@@ -56,7 +56,7 @@ struct WatchRules {
   // is not compared). nullopt: rule off.
   std::optional<Money> target;
   // Alert on a drop of at least this many basis points (1000 = 10 %) from the drop reference.
-  // 0: rule off. Range 0..9999.
+  // 0: rule off. Range 0..10000 (10000: the price fell to zero).
   std::int32_t drop_bp = 0;
   bool notify_restock = true;        // out_of_stock -> in_stock
   bool notify_increase = false;      // any rise over the last known price

@@ -138,6 +138,16 @@ TEST_CASE("drop percentage in the message is computed in integers") {
   CHECK(r.alerts.back().message == "Dropped 33.66 % to 1.99 USD from 3.00 USD");  // 33.666.. truncated
 }
 
+TEST_CASE("a 100 % drop rule fires only when the price reaches zero") {
+  Run r;
+  r.rules.drop_bp = 10000;
+  r.rules.notify_all_time_low = false;
+  r.step(seen(usd(500)));
+  CHECK(r.step(seen(usd(1))).empty());
+  CHECK(r.step(seen(usd(0))) == K{AlertKind::drop});
+  CHECK(r.alerts.back().message == "Dropped 100.00 % to 0.00 USD from 5.00 USD");
+}
+
 TEST_CASE("drop switched on later measures from the price at that time") {
   Run r;
   r.rules.notify_all_time_low = false;
@@ -318,7 +328,7 @@ TEST_CASE("bad rules, observations and states are errors naming the problem") {
   RuleState s;
   Observation o = seen(usd(100));
   WatchRules r;
-  r.drop_bp = 10000;
+  r.drop_bp = 10001;
   auto e = evaluate(r, s, o);
   REQUIRE_FALSE(e.ok());
   CHECK(e.error().code == "invalid_watch_rules");
