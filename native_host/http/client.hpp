@@ -15,7 +15,9 @@
 // "tls_failed" (message says why: expired, host name mismatch, unknown issuer, self-signed,
 // CA file unreadable), "timeout" (message names the step), "too_many_redirects",
 // "insecure_redirect", "header_too_large", "body_too_large", "bad_encoding",
-// "http_protocol_error" (malformed response, connection closed mid-response).
+// "http_protocol_error" (malformed response, connection closed mid-response; over TLS a
+// body that ends with the connection must end with close_notify, or a cut-short page could
+// be read as a whole one).
 // HTTP error statuses (404, 429, 503...) are not errors: they come back as a Response.
 #pragma once
 

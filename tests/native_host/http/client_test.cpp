@@ -592,3 +592,33 @@ TEST_CASE("a server closing after N bytes, for every N, gives a clean error, nev
     }
   }
 }
+
+TEST_CASE("a server that hangs up before reading the request gives a clean error") {
+  LoopbackServer hangup([](const Seen&) { return Reply{}; }, LoopbackServer::Tls::plain_eager, nullptr);
+  for (int i = 0; i < 20; ++i) {
+    auto plain = get(hangup.url("/"));
+    REQUIRE_FALSE(plain.ok());
+    CHECK(plain.error().code == "http_protocol_error");
+    auto tls = get("https://localhost:" + std::to_string(hangup.port()) + "/", tls_options());
+    REQUIRE_FALSE(tls.ok());
+    CHECK(tls.error().code == "tls_failed");
+  }
+}
+
+TEST_CASE("over TLS a body ended by the connection needs close_notify to count as whole") {
+  const std::string unsized = "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n" + product_page(999, true);
+  bool clean_close = true;
+  LoopbackServer server([&](const Seen&) {
+    Reply r{unsized};
+    if (!clean_close) r.cut_after = unsized.size();  // every byte, then a bare TCP close
+    return r;
+  }, test_pki().good);
+  auto whole = get(server.url("/", "localhost"), tls_options());
+  REQUIRE(whole.ok());
+  CHECK(whole->body == product_page(999, true));
+  clean_close = false;
+  auto cut = get(server.url("/", "localhost"), tls_options());
+  REQUIRE_FALSE(cut.ok());
+  CHECK(cut.error().code == "http_protocol_error");
+  CHECK(cut.error().message.find("read_body") != std::string::npos);
+}
