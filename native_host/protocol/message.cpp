@@ -1,6 +1,7 @@
 #include "protocol/message.hpp"
 
 #include "protocol/wire.hpp"
+#include "text/utf8.hpp"
 
 namespace dealstack::protocol {
 
@@ -67,8 +68,9 @@ std::vector<std::string> split_for_browser(const std::string& message, std::size
     std::size_t end = at, escaped = 0;
     while (end < message.size()) {
       const unsigned char c = static_cast<unsigned char>(message[end]);
-      std::size_t len = c < 0x80 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
-      len = std::min(len, message.size() - end);
+      std::size_t next = end;
+      utf8::next(message, next);  // whole characters only
+      const std::size_t len = next - end;
       const std::size_t cost = c < 0x20 ? 6 : (c == '"' || c == '\\') ? 2 : len;
       if (escaped + cost > budget) break;
       escaped += cost;

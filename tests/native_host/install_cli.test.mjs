@@ -10,14 +10,13 @@
 // checks doctor is happy again); uninstall removes exactly the files install wrote.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import {
   chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync, unlinkSync, writeFileSync,
 } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { dealstackBin, repoRoot } from '../support/dealstack.mjs';
+import { dealstackBin, repoRoot, runDealstack } from '../support/dealstack.mjs';
 
 // The default ids, read from the one header that defines them.
 const idsHeader = readFileSync(path.join(repoRoot, 'native_host/install/extension_ids.hpp'), 'utf8');
@@ -54,16 +53,7 @@ function makeHome() {
 }
 
 function run(args, env) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(dealstackBin, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const out = [];
-    const err = [];
-    child.stdout.on('data', (d) => out.push(d));
-    child.stderr.on('data', (d) => err.push(d));
-    child.on('error', reject);
-    child.on('close', (code) =>
-      resolve({ code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }));
-  });
+  return runDealstack(args, '', env);
 }
 
 // What doctor wants besides the manifests: a live agent socket (a real listening Unix

@@ -11,11 +11,12 @@ export const dealstackBin = process.env.DEALSTACK_BIN
   ? path.resolve(repoRoot, process.env.DEALSTACK_BIN)
   : path.join(repoRoot, 'build', 'native', 'bin', 'dealstack');
 
-// Runs the binary with `args`, `input` on stdin; resolves with {code, stdout, stderr, ms}.
-export function runDealstack(args, input = '') {
+// Runs the binary with `args`, `input` on stdin and `env` as its whole environment (default:
+// this process's); resolves with {code, stdout, stderr, ms}.
+export function runDealstack(args, input = '', env = process.env) {
   const started = Date.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(dealstackBin, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(dealstackBin, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
     const out = [];
     const err = [];
     child.stdout.on('data', (d) => out.push(d));
