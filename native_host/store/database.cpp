@@ -85,6 +85,28 @@ CREATE TABLE settings (
   value TEXT NOT NULL
 ) WITHOUT ROWID;
 )sql"},
+    // Version 2: what the monitor carries between checks, kept beside the watch (one row per
+    // watch, written in the same transaction as the check's observation and alert, so a
+    // crash never leaves an alert raised twice or a state that missed an observation), and
+    // every rule that fired for a merged alert.
+    // - rules: the monitor's RuleState as JSON text (monitor/rule_state_json.hpp); the store
+    //   keeps it opaque so the rules can grow without a migration.
+    // - etag, last_modified: the page's validators for a conditional request.
+    // - next_check_at: when the scheduler had the next check due (unix ms), so a restarted
+    //   agent neither checks everything at once nor forgets a backoff.
+    // - failures, last_error: consecutive failed checks and why the latest failed.
+    {2, R"sql(
+CREATE TABLE monitor_state (
+  watch_id INTEGER PRIMARY KEY REFERENCES watches(id) ON DELETE CASCADE,
+  rules TEXT NOT NULL DEFAULT '',
+  etag TEXT,
+  last_modified TEXT,
+  next_check_at INTEGER,
+  failures INTEGER NOT NULL DEFAULT 0,
+  last_error TEXT
+);
+ALTER TABLE alerts ADD COLUMN kinds TEXT NOT NULL DEFAULT '';
+)sql"},
 };
 
 static_assert(std::size(kMigrations) > 0 &&

@@ -28,9 +28,12 @@ inline constexpr std::array<std::string_view, 2> kWatchStates = {"active", "paus
 // Observation.availability values.
 inline constexpr std::array<std::string_view, 4> kAvailabilities = {"in_stock", "out_of_stock",
                                                                     "preorder", "unknown"};
-// Alert.kind values.
-inline constexpr std::array<std::string_view, 5> kAlertKinds = {
-    "below_target", "drop", "restock", "all_time_low", "price_increase"};
+// Alert.kind values. cant_tell: the page could no longer be read (never "out of stock").
+inline constexpr std::array<std::string_view, 6> kAlertKinds = {
+    "below_target", "drop", "restock", "all_time_low", "price_increase", "cant_tell"};
+inline constexpr std::size_t kMaxMonitorRulesBytes = 16 * 1024;
+inline constexpr std::size_t kMaxValidatorBytes = 1024;  // an ETag or Last-Modified kept
+inline constexpr std::size_t kMaxLastErrorBytes = 500;
 
 // The hours of the day a watch may be checked, in minutes since local midnight (0..1439), as
 // the monitor interprets them. start > end wraps over midnight (22:00-06:00); start == end is
@@ -109,12 +112,40 @@ struct Chart {
 struct Alert {
   std::int64_t id = 0;  // assigned by add_alert
   std::int64_t watch_id = 0;
-  std::string kind;                   // one of kAlertKinds
+  std::string kind;                   // one of kAlertKinds: the most important rule that fired
+  // Every rule that fired on that check (each one of kAlertKinds), most important first; one
+  // check gives one alert. Empty is read as {kind}.
+  std::vector<std::string> kinds;
   std::string message;                // for people, at most kMaxAlertMessageBytes
   std::optional<std::int64_t> price;  // minor units of `currency`, if the alert is about one
   std::string currency;               // ISO 4217; empty when there is no price
   std::int64_t at = 0;                // unix ms
   bool acknowledged = false;          // set by acknowledge_alert
+};
+
+// What the monitor carries between checks of one watch (see database.cpp, version 2). A watch
+// never checked has the defaults.
+struct MonitorState {
+  std::string rules;  // the monitor's rule state as JSON text, opaque here; "" = fresh
+  std::optional<std::string> etag;           // validators for a conditional request
+  std::optional<std::string> last_modified;
+  std::optional<std::int64_t> next_check_at;  // unix ms the next check was due; none = at once
+  std::int32_t failures = 0;                  // consecutive failed checks, >= 0
+  std::optional<std::string> last_error;      // why the latest check failed (for people)
+  bool operator==(const MonitorState&) const = default;
+};
+
+// One finished check, stored whole or not at all by Store::record_check.
+struct CheckRecord {
+  Observation observation;             // what the page showed (watch_id ignored)
+  MonitorState state;                  // the monitor's state after this check
+  std::optional<Alert> alert;          // the alert it raised (watch_id, id ignored)
+  std::optional<std::string> title;    // the product's name, when the page gave one
+};
+
+struct CheckStored {
+  Recorded recorded;
+  std::optional<Alert> alert;  // as stored (with its id)
 };
 
 }  // namespace dealstack::store

@@ -140,7 +140,34 @@ Alert read_alert(const Statement& st) {
   a.currency = st.text(5);
   a.at = st.int64(6);
   a.acknowledged = st.int64(7) != 0;
+  const std::string kinds = st.text(8);
+  for (std::size_t i = 0; i < kinds.size();) {
+    std::size_t j = kinds.find(',', i);
+    if (j == std::string::npos) j = kinds.size();
+    if (j > i) a.kinds.push_back(kinds.substr(i, j - i));
+    i = j + 1;
+  }
+  if (a.kinds.empty()) a.kinds = {a.kind};
   return a;
+}
+
+MonitorState read_monitor_state(const Statement& st) {
+  MonitorState m;
+  m.rules = st.text(0);
+  m.etag = st.optional_text(1);
+  m.last_modified = st.optional_text(2);
+  m.next_check_at = st.optional_int64(3);
+  m.failures = static_cast<std::int32_t>(st.is_null(4) ? 0 : st.int64(4));
+  m.last_error = st.optional_text(5);
+  return m;
+}
+
+// The longest prefix of `s` of at most `max` bytes that doesn't cut a UTF-8 sequence.
+std::string utf8_prefix(std::string_view s, std::size_t max) {
+  if (s.size() <= max) return std::string(s);
+  std::size_t n = max;
+  while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
+  return std::string(s.substr(0, n));
 }
 
 Error no_watch(std::int64_t id) { return make_error("not_found", "no watch with id " + std::to_string(id)); }
@@ -399,6 +426,13 @@ Result<std::vector<Watch>> Store::list_watches() {
 }
 
 Status Store::set_title(std::int64_t watch_id, std::string_view title) {
+  auto tx = db_.begin();
+  if (!tx.ok()) return tx.error();
+  if (auto r = set_title_tx(watch_id, title); !r.ok()) return r;
+  return tx->commit();
+}
+
+Status Store::set_title_tx(std::int64_t watch_id, std::string_view title) {
   if (auto v = validate_text(title, kMaxTitleBytes, "title", true); !v.ok()) return v;
   auto up = db_.prepare(
       "UPDATE products SET title = ?1 WHERE id = (SELECT v.product_id FROM watches w"
@@ -411,13 +445,20 @@ Status Store::set_title(std::int64_t watch_id, std::string_view title) {
 }
 
 Result<Recorded> Store::record_observation(std::int64_t watch_id, const Observation& obs) {
+  auto tx = db_.begin();
+  if (!tx.ok()) return tx.error();
+  auto out = record_observation_tx(watch_id, obs);
+  if (!out.ok()) return out.error();
+  if (auto c = tx->commit(); !c.ok()) return c.error();
+  return out;
+}
+
+Result<Recorded> Store::record_observation_tx(std::int64_t watch_id, const Observation& obs) {
   if (auto v = validate_observation(obs); !v.ok()) return v.error();
   Observation next = obs;
   next.watch_id = watch_id;
   if (!next.price) next.currency.clear();  // a currency without a price means nothing
 
-  auto tx = db_.begin();
-  if (!tx.ok()) return tx.error();
   auto w = db_.prepare("SELECT last_check_at FROM watches WHERE id = ?", "find watch");
   if (!w.ok()) return w.error();
   auto wrow = w->bind(1, watch_id).step();
@@ -469,7 +510,6 @@ Result<Recorded> Store::record_observation(std::int64_t watch_id, const Observat
                    .run();
       !r.ok())
     return r.error();
-  if (auto c = tx->commit(); !c.ok()) return c.error();
   return out;
 }
 
@@ -572,9 +612,22 @@ Result<Chart> Store::chart(std::int64_t watch_id, std::int64_t from_ms, std::int
 }
 
 Result<Alert> Store::add_alert(const Alert& alert) {
-  if (!one_of(alert.kind, kAlertKinds))
-    return invalid("alert kind must be one of below_target, drop, restock, all_time_low, price_increase (got '" +
-                   alert.kind.substr(0, 32) + "')");
+  auto tx = db_.begin();
+  if (!tx.ok()) return tx.error();
+  auto stored = add_alert_tx(alert);
+  if (!stored.ok()) return stored.error();
+  if (auto c = tx->commit(); !c.ok()) return c.error();
+  return stored;
+}
+
+Result<Alert> Store::add_alert_tx(const Alert& alert) {
+  const auto bad_kind = [](const std::string& k) {
+    return invalid("alert kind must be one of below_target, drop, restock, all_time_low, price_increase, cant_tell (got '" +
+                   k.substr(0, 32) + "')");
+  };
+  if (!one_of(alert.kind, kAlertKinds)) return bad_kind(alert.kind);
+  for (const auto& k : alert.kinds)
+    if (!one_of(k, kAlertKinds)) return bad_kind(k);
   if (auto v = validate_text(alert.message, kMaxAlertMessageBytes, "alert message", true); !v.ok())
     return v.error();
   if (auto p = validate_price(alert.price, alert.currency, "alert price"); !p.ok()) return p.error();
@@ -582,15 +635,16 @@ Result<Alert> Store::add_alert(const Alert& alert) {
   Alert stored = alert;
   if (!stored.price) stored.currency.clear();
   stored.acknowledged = false;
+  if (stored.kinds.empty()) stored.kinds = {stored.kind};
+  std::string kinds;
+  for (const auto& k : stored.kinds) kinds += (kinds.empty() ? "" : ",") + k;
 
-  auto tx = db_.begin();
-  if (!tx.ok()) return tx.error();
   auto exists = variant_of_watch(alert.watch_id);
   if (!exists.ok()) return exists.error();
   if (!*exists) return no_watch(alert.watch_id);
   auto ins = db_.prepare(
-      "INSERT INTO alerts (watch_id, kind, message, price, currency, at, acknowledged)"
-      " VALUES (?, ?, ?, ?, ?, ?, 0)",
+      "INSERT INTO alerts (watch_id, kind, message, price, currency, at, acknowledged, kinds)"
+      " VALUES (?, ?, ?, ?, ?, ?, 0, ?)",
       "add alert");
   if (!ins.ok()) return ins.error();
   if (auto r = ins->bind(1, stored.watch_id)
@@ -599,17 +653,106 @@ Result<Alert> Store::add_alert(const Alert& alert) {
                    .bind(4, stored.price)
                    .bind(5, std::string_view(stored.currency))
                    .bind(6, stored.at)
+                   .bind(7, std::string_view(kinds))
                    .run();
       !r.ok())
     return r.error();
   stored.id = db_.last_insert_id();
-  if (auto c = tx->commit(); !c.ok()) return c.error();
   return stored;
 }
 
+Result<MonitorState> Store::monitor_state(std::int64_t watch_id) {
+  auto sel = db_.prepare(
+      "SELECT m.rules, m.etag, m.last_modified, m.next_check_at, m.failures, m.last_error, w.id"
+      " FROM watches w LEFT JOIN monitor_state m ON m.watch_id = w.id WHERE w.id = ?",
+      "read monitor state");
+  if (!sel.ok()) return sel.error();
+  auto row = sel->bind(1, watch_id).step();
+  if (!row.ok()) return row.error();
+  if (!*row) return no_watch(watch_id);
+  return read_monitor_state(*sel);
+}
+
+Result<std::vector<std::pair<std::int64_t, MonitorState>>> Store::monitor_states() {
+  auto sel = db_.prepare(
+      "SELECT rules, etag, last_modified, next_check_at, failures, last_error, watch_id"
+      " FROM monitor_state ORDER BY watch_id",
+      "read monitor states");
+  if (!sel.ok()) return sel.error();
+  std::vector<std::pair<std::int64_t, MonitorState>> out;
+  for (;;) {
+    auto row = sel->step();
+    if (!row.ok()) return row.error();
+    if (!*row) break;
+    out.emplace_back(sel->int64(6), read_monitor_state(*sel));
+  }
+  return out;
+}
+
+Status Store::set_monitor_state(std::int64_t watch_id, const MonitorState& state) {
+  auto tx = db_.begin();
+  if (!tx.ok()) return tx.error();
+  if (auto r = set_monitor_state_tx(watch_id, state); !r.ok()) return r;
+  return tx->commit();
+}
+
+Status Store::set_monitor_state_tx(std::int64_t watch_id, const MonitorState& state) {
+  if (state.rules.size() > kMaxMonitorRulesBytes)
+    return invalid("monitor rules state is " + std::to_string(state.rules.size()) + " bytes; at most " +
+                   std::to_string(kMaxMonitorRulesBytes));
+  for (const auto* v : {&state.etag, &state.last_modified})
+    if (*v && v->value().size() > kMaxValidatorBytes)
+      return invalid("a page validator (ETag or Last-Modified) is longer than " +
+                     std::to_string(kMaxValidatorBytes) + " bytes");
+  if (state.failures < 0) return invalid("monitor failures must not be negative");
+  if (state.next_check_at && *state.next_check_at < 0) return invalid("next_check_at must not be negative");
+  std::optional<std::string> last_error = state.last_error;
+  if (last_error && last_error->size() > kMaxLastErrorBytes) last_error = utf8_prefix(*last_error, kMaxLastErrorBytes);
+  auto exists = variant_of_watch(watch_id);
+  if (!exists.ok()) return exists.error();
+  if (!*exists) return no_watch(watch_id);
+  auto up = db_.prepare(
+      "INSERT INTO monitor_state (watch_id, rules, etag, last_modified, next_check_at, failures, last_error)"
+      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (watch_id) DO UPDATE SET rules = ?2, etag = ?3,"
+      " last_modified = ?4, next_check_at = ?5, failures = ?6, last_error = ?7",
+      "write monitor state");
+  if (!up.ok()) return up.error();
+  return up->bind(1, watch_id)
+      .bind(2, std::string_view(state.rules))
+      .bind(3, state.etag)
+      .bind(4, state.last_modified)
+      .bind(5, state.next_check_at)
+      .bind(6, std::int64_t{state.failures})
+      .bind(7, last_error)
+      .run();
+}
+
+Result<CheckStored> Store::record_check(std::int64_t watch_id, const CheckRecord& check) {
+  auto tx = db_.begin();
+  if (!tx.ok()) return tx.error();
+  CheckStored out;
+  auto recorded = record_observation_tx(watch_id, check.observation);
+  if (!recorded.ok()) return recorded.error();
+  out.recorded = std::move(*recorded);
+  if (check.title && !check.title->empty()) {
+    const std::string title = utf8_prefix(*check.title, kMaxTitleBytes);
+    if (auto r = set_title_tx(watch_id, title); !r.ok()) return r.error();
+  }
+  if (auto r = set_monitor_state_tx(watch_id, check.state); !r.ok()) return r.error();
+  if (check.alert) {
+    Alert a = *check.alert;
+    a.watch_id = watch_id;
+    auto stored = add_alert_tx(a);
+    if (!stored.ok()) return stored.error();
+    out.alert = std::move(*stored);
+  }
+  if (auto c = tx->commit(); !c.ok()) return c.error();
+  return out;
+}
+
 Result<std::vector<Alert>> Store::list_alerts(bool unacknowledged_only, std::size_t limit) {
-  auto sel = db_.prepare(std::string("SELECT id, watch_id, kind, message, price, currency, at, acknowledged"
-                                     " FROM alerts") +
+  auto sel = db_.prepare(std::string("SELECT id, watch_id, kind, message, price, currency, at, acknowledged,"
+                                     " kinds FROM alerts") +
                              (unacknowledged_only ? " WHERE acknowledged = 0" : "") +
                              " ORDER BY at DESC, id DESC LIMIT ?",
                          "list alerts");

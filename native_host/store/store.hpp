@@ -84,6 +84,16 @@ class Store {
   // Per UTC day from the day of from_ms through the day of to_ms; see "Chart days" above.
   Result<Chart> chart(std::int64_t watch_id, std::int64_t from_ms, std::int64_t to_ms);
 
+  // The monitor's state of a watch (defaults when never written). Errors: "not_found".
+  Result<MonitorState> monitor_state(std::int64_t watch_id);
+  // Every watch's monitor state, by watch id (watches never written are left out).
+  Result<std::vector<std::pair<std::int64_t, MonitorState>>> monitor_states();
+  // Replaces it (after a failed check, or a reschedule). Errors: "not_found", "invalid_argument".
+  Status set_monitor_state(std::int64_t watch_id, const MonitorState& state);
+  // One check in one transaction: record_observation, the title, the monitor state and the
+  // alert, all or nothing, so a crash can neither raise an alert twice nor lose one.
+  Result<CheckStored> record_check(std::int64_t watch_id, const CheckRecord& check);
+
   // Stores an alert (id and acknowledged of the argument are ignored) and returns it as stored.
   Result<Alert> add_alert(const Alert& alert);
   // Newest first, at most `limit`.
@@ -103,6 +113,12 @@ class Store {
   Result<std::int64_t> variant_for(std::string_view url, std::string_view variant);
   Status drop_orphans(std::int64_t variant_id);
   Result<std::optional<std::int64_t>> variant_of_watch(std::int64_t watch_id);
+  // The bodies of record_observation, set_title, set_monitor_state and add_alert, inside a
+  // transaction the caller holds.
+  Result<Recorded> record_observation_tx(std::int64_t watch_id, const Observation& obs);
+  Status set_title_tx(std::int64_t watch_id, std::string_view title);
+  Status set_monitor_state_tx(std::int64_t watch_id, const MonitorState& state);
+  Result<Alert> add_alert_tx(const Alert& alert);
 
   Database db_;
   Clock clock_;

@@ -69,7 +69,7 @@ std::int64_t count(Store& s, const std::string& sql) {
 // Every table's rows as text, in a fixed order: equal dumps mean equal databases.
 std::string dump(Database& db) {
   std::string out;
-  for (const char* table : {"schema_version", "products", "variants", "watches", "observations", "alerts",
+  for (const char* table : {"schema_version", "products", "variants", "watches", "observations", "alerts", "monitor_state",
                             "settings"}) {
     out += std::string("# ") + table + "\n";
     sqlite3_stmt* st = nullptr;
@@ -578,6 +578,102 @@ TEST_CASE("alerts with an unknown kind, watch, bad price or long message are ref
   CHECK(s.list_alerts(false)->empty());
 }
 
+TEST_CASE("monitor state: defaults for a watch never checked, written, read back, listed, removed with the watch") {
+  TempDir dir;
+  Store s = open_store(dir);
+  auto w = s.add_watch(watch_of("https://a.example/1"));
+  REQUIRE(w.ok());
+  auto fresh = s.monitor_state(w->id);
+  REQUIRE(fresh.ok());
+  CHECK(*fresh == MonitorState{});
+  CHECK(s.monitor_states()->empty());
+  MonitorState m;
+  m.rules = R"({"last_price":1999,"currency":"EUR"})";
+  m.etag = "W/\"abc\"";
+  m.last_modified = "Tue, 03 Nov 2026 10:00:00 GMT";
+  m.next_check_at = kT0 + kHour;
+  m.failures = 2;
+  m.last_error = "HTTP 503 from a.example";
+  REQUIRE(s.set_monitor_state(w->id, m).ok());
+  CHECK(*s.monitor_state(w->id) == m);
+  m.failures = 0;
+  m.last_error.reset();
+  REQUIRE(s.set_monitor_state(w->id, m).ok());  // overwrites
+  CHECK(*s.monitor_state(w->id) == m);
+  auto all = s.monitor_states();
+  REQUIRE(all.ok());
+  REQUIRE(all->size() == 1);
+  CHECK(all->front().first == w->id);
+  CHECK(s.monitor_state(w->id + 1).error().code == "not_found");
+  CHECK(s.set_monitor_state(w->id + 1, m).error().code == "not_found");
+  MonitorState big;
+  big.rules.assign(kMaxMonitorRulesBytes + 1, 'x');
+  CHECK(s.set_monitor_state(w->id, big).error().code == "invalid_argument");
+  MonitorState negative;
+  negative.failures = -1;
+  CHECK(s.set_monitor_state(w->id, negative).error().code == "invalid_argument");
+  REQUIRE(s.remove_watch(w->id).ok());
+  CHECK(count(s, "SELECT count(*) FROM monitor_state") == 0);
+}
+
+TEST_CASE("record_check stores the observation, title, state and merged alert together, or nothing") {
+  TempDir dir;
+  Store s = open_store(dir);
+  auto w = s.add_watch(watch_of("https://a.example/1"));
+  REQUIRE(w.ok());
+  REQUIRE(s.record_observation(w->id, priced(kT0, 1000)).ok());
+  CheckRecord c;
+  c.observation = priced(kT0 + kHour, 800);
+  c.title = "Kettle 1.7 l";
+  c.state.rules = "{}";
+  c.state.next_check_at = kT0 + 4 * kHour;
+  Alert a;
+  a.kind = "drop";
+  a.kinds = {"drop", "all_time_low"};
+  a.message = "Down 20 %";
+  a.price = 800;
+  a.currency = "EUR";
+  a.at = kT0 + kHour;
+  c.alert = a;
+  auto r = s.record_check(w->id, c);
+  REQUIRE_MESSAGE(r.ok(), r.error().message);
+  CHECK(r->recorded.changed);
+  REQUIRE(r->recorded.previous.has_value());
+  CHECK(r->recorded.previous->price == 1000);
+  REQUIRE(r->alert.has_value());
+  CHECK(r->alert->id > 0);
+  CHECK(r->alert->watch_id == w->id);
+  auto alerts = s.list_alerts(true);
+  REQUIRE(alerts->size() == 1);
+  CHECK(alerts->front().kinds == std::vector<std::string>{"drop", "all_time_low"});
+  CHECK(s.get_watch(w->id)->title == "Kettle 1.7 l");
+  CHECK(s.monitor_state(w->id)->next_check_at == kT0 + 4 * kHour);
+
+  // A bad alert refuses the whole check: no observation, state or title change.
+  CheckRecord bad = c;
+  bad.observation = priced(kT0 + 2 * kHour, 700);
+  bad.title = "Other";
+  bad.state.next_check_at = kT0 + 9 * kHour;
+  bad.alert->kinds = {"drop", "sale"};
+  auto refused = s.record_check(w->id, bad);
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().code == "invalid_argument");
+  CHECK(refused.error().message.find("sale") != std::string::npos);
+  CHECK(s.latest_observation(w->id)->value().price == 800);
+  CHECK(s.get_watch(w->id)->title == "Kettle 1.7 l");
+  CHECK(s.monitor_state(w->id)->next_check_at == kT0 + 4 * kHour);
+  CHECK(s.list_alerts(true)->size() == 1);
+
+  // cant_tell is a kind; an alert without kinds lists its kind.
+  Alert ct;
+  ct.watch_id = w->id;
+  ct.kind = "cant_tell";
+  ct.at = kT0 + 3 * kHour;
+  auto stored = s.add_alert(ct);
+  REQUIRE(stored.ok());
+  CHECK(s.list_alerts(true)->front().kinds == std::vector<std::string>{"cant_tell"});
+}
+
 TEST_CASE("settings are set, overwritten and read back; unknown keys read as none") {
   TempDir dir;
   {
@@ -738,6 +834,32 @@ TEST_CASE("failure injection: every store write is all or nothing when the disk 
     if (!r.ok()) return r.error();
     return Unit{};
   });
+  check_all_or_nothing("record_check (observation, title, state and alert)", seed_one,
+                       [](Store& s, const Seeded& ids) -> Status {
+                         CheckRecord c;
+                         c.observation = priced(kT0 + kHour, 800);
+                         c.title = "Kettle";
+                         c.state.rules = R"({"last_price":800})";
+                         c.state.etag = "\"v2\"";
+                         c.state.next_check_at = kT0 + 2 * kHour;
+                         Alert a;
+                         a.kind = "drop";
+                         a.kinds = {"drop", "all_time_low"};
+                         a.price = 800;
+                         a.currency = "EUR";
+                         a.at = kT0 + kHour;
+                         c.alert = a;
+                         auto r = s.record_check(ids.watch, c);
+                         if (!r.ok()) return r.error();
+                         return Unit{};
+                       });
+  check_all_or_nothing("set_monitor_state", seed_one, [](Store& s, const Seeded& ids) {
+    MonitorState m;
+    m.failures = 3;
+    m.last_error = "HTTP 503";
+    m.next_check_at = kT0 + kHour;
+    return s.set_monitor_state(ids.watch, m);
+  });
   check_all_or_nothing("acknowledge_alert", seed_one,
                        [](Store& s, const Seeded& ids) { return s.acknowledge_alert(ids.alert); });
   check_all_or_nothing("set_setting", seed_one, [](Store& s, const Seeded&) { return s.set_setting("k", "v2"); });
@@ -774,8 +896,8 @@ TEST_CASE("failure injection: a first open that fails half-way leaves no half-ma
     sqlite3_finalize(st);
     sqlite3_close(raw);
     CAPTURE(tables);
-    CHECK((tables == 0 || tables == 7));  // nothing, or schema_version and the six tables
-    if (opened) CHECK(tables == 7);
+    CHECK((tables == 0 || tables == 8));  // nothing, or schema_version and the seven tables
+    if (opened) CHECK(tables == 8);
   }
   CHECK(opened);
   CHECK(failures >= 1);
