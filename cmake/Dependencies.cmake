@@ -37,4 +37,5 @@ else()
   find_package(OpenSSL 3 REQUIRED)
   find_package(Boost 1.74 REQUIRED)  # header-only parts: Beast, Asio
   find_package(Threads REQUIRED)
+  pkg_check_modules(DBUS REQUIRED IMPORTED_TARGET dbus-1)  # desktop notifications
 endif()

@@ -15,6 +15,8 @@ APT_PACKAGES=(
   libsqlite3-dev                        # the agent's store
   libboost-dev                          # Boost.Beast + Asio: the agent's HTTP client, sockets
   libssl-dev                            # TLS for the HTTP client (OpenSSL)
+  libdbus-1-dev                         # desktop notifications for alerts (D-Bus, libdbus)
+  dbus-daemon                           # a real session bus for the notification tests
 )
 
 missing=()
