@@ -161,6 +161,30 @@ bool is_unavailable(std::string_view name) {
          name.rfind("org.freedesktop.DBus.Error.Spawn.", 0) == 0;
 }
 
+// Only unix: transports are used: connecting to one is immediate, so the time limit holds.
+// Others could block outside it (tcp: resolves host names) or start programs
+// (autolaunch:, unixexec:), which an agent has no business doing to show a notification.
+Status check_transports(const std::string& address) {
+  ScopedError err;
+  DBusAddressEntry** entries = nullptr;
+  int count = 0;
+  if (!dbus_parse_address(address.c_str(), &entries, &count, &err.e)) {
+    return make_error("no_session_bus", "the session bus address is not a D-Bus address: " + server_text(err.e.message));
+  }
+  std::string refused;
+  for (int i = 0; i < count && refused.empty(); ++i) {
+    const char* method = dbus_address_entry_get_method(entries[i]);
+    if (method == nullptr || std::strcmp(method, "unix") != 0) refused = method ? method : "?";
+  }
+  dbus_address_entries_free(entries);
+  if (count == 0) return make_error("no_session_bus", "the session bus address is empty");
+  if (!refused.empty()) {
+    return make_error("no_session_bus", "the session bus address uses the \"" + server_text(refused.c_str()) +
+                                            ":\" transport; only unix: is supported");
+  }
+  return Unit{};
+}
+
 }  // namespace
 
 std::optional<std::string> real_env(const char* name) {
@@ -198,6 +222,7 @@ Result<std::uint32_t> send_notification(const Notification& n, const NotifyOptio
   const Deadline deadline{Clock::now() + std::chrono::milliseconds(std::max<std::int32_t>(options.timeout_ms, 0))};
 
   init_threads_once();
+  if (auto ok = check_transports(*address); !ok) return ok.error();
   ScopedError err;
   ConnectionPtr conn(dbus_connection_open_private(address->c_str(), &err.e));
   if (!conn) {

@@ -23,10 +23,12 @@ std::optional<std::string> real_env(const char* name);
 
 struct NotifyOptions {
   // A D-Bus address ("unix:path=/run/user/1000/bus"). Empty: DBUS_SESSION_BUS_ADDRESS, else
-  // unix:path=$XDG_RUNTIME_DIR/bus when that socket exists. Default: empty.
+  // unix:path=$XDG_RUNTIME_DIR/bus when that socket exists. Default: empty. Only unix:
+  // transports are used (tcp: could block resolving names, autolaunch: starts programs).
   std::string bus_address;
   EnvLookup env = real_env;             // where the two variables above are read
-  std::int32_t timeout_ms = 5000;       // the whole exchange, milliseconds. Default: 5000
+  // The whole exchange, milliseconds (0 or less: gives up at once). Default: 5000
+  std::int32_t timeout_ms = 5000;
   std::string app_name = "dealstack";   // the spec's app_name (servers group by it)
   Limits limits;
 };
@@ -37,7 +39,8 @@ Result<std::string> session_bus_address(const NotifyOptions& options);
 
 // Returns the id the server gave the notification. Errors (stable):
 //   "invalid_notification"       see prepare() (notification.hpp); nothing is sent
-//   "no_session_bus"             no address, can't connect, or the bus hung up mid-call
+//   "no_session_bus"             no address (or not a unix: one), can't connect, or the
+//                                bus hung up mid-call
 //   "notifications_unavailable"  no one owns org.freedesktop.Notifications (nor can the bus
 //                                start a service for it)
 //   "notify_failed"              the server answered with an error (message names it) or

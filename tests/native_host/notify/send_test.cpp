@@ -5,6 +5,7 @@
 #include <chrono>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "session_bus.hpp"
 
@@ -183,6 +184,8 @@ TEST_CASE("no session bus: nothing set, no socket, nobody listening, or a garble
 
   r = send_notification(alert(), on_bus("not-a-dbus-address"));
   CHECK(code_of(r) == "no_session_bus");
+  r = send_notification(alert(), on_bus(""));  // empty option: falls back to the (empty) env
+  CHECK(code_of(r) == "no_session_bus");
 
   {
     // A socket file that nobody listens on any more.
@@ -190,6 +193,24 @@ TEST_CASE("no session bus: nothing set, no socket, nobody listening, or a garble
   }
   r = send_notification(alert(), on_bus("unix:path=" + (dir.path() / "stale").string()));
   CHECK(code_of(r) == "no_session_bus");
+}
+
+TEST_CASE("transports other than unix: are refused before connecting") {
+  TempDir dir;
+  BusDaemon bus(dir.path());
+  NotificationServer server(bus.address(), NotificationServer::Mode::answer);
+  const std::vector<std::string> refused = {"autolaunch:", "tcp:host=localhost,port=1", "unixexec:path=/bin/true",
+                                            "tcp:host=localhost,port=1;" + bus.address()};
+  for (const std::string& address : refused) {
+    CAPTURE(address);
+    auto r = send_notification(alert(), on_bus(address));
+    REQUIRE(code_of(r) == "no_session_bus");
+    CHECK(r.error().message.find("only unix: is supported") != std::string::npos);
+  }
+  CHECK(server.calls().empty());
+  // Several unix: entries are fine (libdbus tries them in order).
+  auto r = send_notification(alert(), on_bus("unix:path=" + (dir.path() / "missing").string() + ";" + bus.address()));
+  CHECK_MESSAGE(r.ok(), code_of(r));
 }
 
 TEST_CASE("a bus that hangs up during authentication is no session bus") {
@@ -208,6 +229,32 @@ TEST_CASE("a bus that never speaks is a timeout within the bound") {
   CHECK(code_of(r) == "timeout");
   CHECK(took >= 300ms);
   CHECK(took < 5s);  // far below libdbus's own 25 s default
+}
+
+TEST_CASE("the connection cut after N bytes from the bus, N from 0 up: no_session_bus until it succeeds") {
+  TempDir dir;
+  BusDaemon bus(dir.path());
+  NotificationServer server(bus.address(), NotificationServer::Mode::answer);
+  const auto proxy_path = dir.path() / "cutting";
+  CuttingProxy proxy(proxy_path, dir.path() / "bus");
+  bool succeeded = false;
+  std::size_t n = 0;
+  for (; n < 4096 && !succeeded; ++n) {
+    CAPTURE(n);
+    proxy.set_limit(n);
+    auto r = send_notification(alert("cut at " + std::to_string(n)), on_bus("unix:path=" + proxy_path.string(), 3000));
+    if (r.ok()) {
+      succeeded = true;
+      const auto calls = server.calls();
+      REQUIRE_FALSE(calls.empty());
+      CHECK(*r == calls.back().answered_id);
+      CHECK(calls.back().summary == "cut at " + std::to_string(n));
+    } else {
+      REQUIRE(r.error().code == "no_session_bus");
+    }
+  }
+  CHECK(succeeded);
+  CHECK(n > 100);  // the auth lines, Hello's reply and Notify's reply all come back before
 }
 
 TEST_CASE("a bus with no notification server: notifications_unavailable") {

@@ -7,6 +7,7 @@
 //                       with libdbus: it records every Notify call and answers with an id,
 //                       an error, nothing at all, or by hanging up
 //   DeafSocket          a Unix socket that takes connections and never speaks D-Bus
+//   CuttingProxy        a relay to the bus that hangs up after N bytes from the bus
 #pragma once
 
 #include <dbus/dbus.h>
@@ -20,6 +21,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -347,6 +349,86 @@ class DeafSocket {
   DeafSocket& operator=(const DeafSocket&) = delete;
 
  private:
+  int fd_ = -1;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+// A Unix socket at `path` relaying each connection to the bus at `upstream` (a socket path),
+// byte for byte, that hangs up on both sides once `limit` bytes have come back from the bus:
+// the failure-injection seam for "the connection dies after N bytes". One connection at a
+// time, which is all send_notification opens; set_limit() applies to the next connection.
+class CuttingProxy {
+ public:
+  CuttingProxy(const std::filesystem::path& path, std::filesystem::path upstream, std::size_t limit = 0)
+      : upstream_(std::move(upstream)), limit_(limit) {
+    fd_ = listen_at(path);
+    thread_ = std::thread([this] {
+      while (!stop_) {
+        pollfd p{fd_, POLLIN, 0};
+        if (::poll(&p, 1, 20) <= 0) continue;
+        const int client = ::accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
+        if (client < 0) continue;
+        relay(client);
+        ::close(client);
+      }
+    });
+  }
+  ~CuttingProxy() {
+    stop_ = true;
+    if (thread_.joinable()) thread_.join();
+    ::close(fd_);
+  }
+  CuttingProxy(const CuttingProxy&) = delete;
+  CuttingProxy& operator=(const CuttingProxy&) = delete;
+
+  void set_limit(std::size_t limit) { limit_ = limit; }
+
+ private:
+  static sockaddr_un address_of(const std::filesystem::path& path) {
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    std::strncpy(addr.sun_path, path.c_str(), sizeof addr.sun_path - 1);
+    return addr;
+  }
+  static int listen_at(const std::filesystem::path& path) {
+    const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    const sockaddr_un addr = address_of(path);
+    if (fd < 0 || ::bind(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0 || ::listen(fd, 8) != 0) {
+      throw std::runtime_error("cannot listen at " + path.string());
+    }
+    return fd;
+  }
+
+  void relay(int client) {
+    const int bus = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    const sockaddr_un addr = address_of(upstream_);
+    if (bus < 0 || ::connect(bus, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0) {
+      if (bus >= 0) ::close(bus);
+      return;
+    }
+    const std::size_t limit = limit_;
+    std::size_t returned = 0;
+    char buf[4096];
+    while (!stop_ && returned < limit) {
+      pollfd p[2] = {{client, POLLIN, 0}, {bus, POLLIN, 0}};
+      if (::poll(p, 2, 20) <= 0) continue;
+      if (p[0].revents) {
+        const ssize_t n = ::read(client, buf, sizeof buf);
+        if (n <= 0 || ::send(bus, buf, static_cast<std::size_t>(n), MSG_NOSIGNAL) != n) break;
+      }
+      if (p[1].revents) {
+        const std::size_t room = limit - returned;
+        const ssize_t n = ::read(bus, buf, std::min(sizeof buf, room));
+        if (n <= 0 || ::send(client, buf, static_cast<std::size_t>(n), MSG_NOSIGNAL) != n) break;
+        returned += static_cast<std::size_t>(n);
+      }
+    }
+    ::close(bus);
+  }
+
+  std::filesystem::path upstream_;
+  std::atomic<std::size_t> limit_;
   int fd_ = -1;
   std::atomic<bool> stop_{false};
   std::thread thread_;
