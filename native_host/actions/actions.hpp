@@ -2,8 +2,10 @@
 // services a handler needs come in through Services (null where not running yet).
 #pragma once
 
+#include <cstdint>
 #include <functional>
 
+#include "monitor/check.hpp"
 #include "protocol/dispatcher.hpp"
 #include "store/store.hpp"
 
@@ -13,12 +15,18 @@ struct Services {
   // Pushes an event to every connected client (the agent's connections).
   std::function<void(const char* name, const protocol::Json& data)> publish;
   store::Store* store = nullptr;  // the agent's database
+  // The monitor (each empty when it isn't running): told of every watch change, and runs
+  // a check on request, calling back once it is stored.
+  std::function<void(const store::Watch&)> watch_changed;
+  std::function<void(std::int64_t id)> watch_removed;
+  std::function<void(std::int64_t id, std::function<void(Result<monitor::CheckDone>)>)> check_now;
 };
 
 void add_hello(protocol::Dispatcher& d, Services& s);
 void add_watch_add(protocol::Dispatcher& d, Services& s);
 void add_watch_list(protocol::Dispatcher& d, Services& s);
 void add_watch_remove(protocol::Dispatcher& d, Services& s);
+void add_watch_check(protocol::Dispatcher& d, Services& s);
 void add_history(protocol::Dispatcher& d, Services& s);
 void add_alerts_list(protocol::Dispatcher& d, Services& s);
 void add_alerts_ack(protocol::Dispatcher& d, Services& s);
@@ -29,6 +37,7 @@ inline void add_all(protocol::Dispatcher& d, Services& s) {
   add_watch_add(d, s);
   add_watch_list(d, s);
   add_watch_remove(d, s);
+  add_watch_check(d, s);
   add_history(d, s);
   add_alerts_list(d, s);
   add_alerts_ack(d, s);

@@ -43,11 +43,20 @@ Json to_json(const store::Alert& a) {
   return {{"id", a.id},
           {"watch_id", a.watch_id},
           {"kind", a.kind},
+          {"kinds", a.kinds.empty() ? Json::array({a.kind}) : Json(a.kinds)},
           {"message", a.message},
           {"price", amount_json(a.price, a.currency)},
           {"currency", a.currency.empty() ? Json(nullptr) : Json(a.currency)},
           {"at", a.at},
           {"acknowledged", a.acknowledged}};
+}
+
+Json to_json(const store::Observation& o) {
+  return {{"at", o.at},
+          {"price", amount_json(o.price, o.currency)},
+          {"currency", o.currency.empty() ? Json(nullptr) : Json(o.currency)},
+          {"availability", o.availability},
+          {"can_tell", o.can_tell}};
 }
 
 Json to_json(const store::Chart& c) {

@@ -10,6 +10,7 @@ namespace dealstack::actions {
 protocol::Json to_json(const store::Watch& w);
 protocol::Json to_json(const store::Alert& a);
 protocol::Json to_json(const store::Chart& c);
+protocol::Json to_json(const store::Observation& o);
 
 // A price in minor units of `currency` as its decimal string; null when none.
 protocol::Json amount_json(const std::optional<std::int64_t>& minor, const std::string& currency);

@@ -13,6 +13,7 @@ void add_watch_add(protocol::Dispatcher& d, Services& s) {
     if (!w) return w.error();
     auto stored = s.store->add_watch(*w);
     if (!stored) return stored.error();
+    if (s.watch_changed) s.watch_changed(*stored);
     protocol::Json j = to_json(*stored);
     if (s.publish) s.publish(protocol::event::watch_updated, {{"watch", j}});
     return j;

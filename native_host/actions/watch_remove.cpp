@@ -11,6 +11,7 @@ void add_watch_remove(protocol::Dispatcher& d, Services& s) {
     if (!id) return id.error();
     auto removed = s.store->remove_watch(*id);
     if (!removed) return removed.error();
+    if (s.watch_removed) s.watch_removed(*id);
     if (s.publish) s.publish(protocol::event::watch_updated, {{"removed", *id}});
     return protocol::Json{{"removed", *id}};
   });

@@ -17,6 +17,9 @@
 #include <string>
 
 #include "actions/actions.hpp"
+#include "actions/records_json.hpp"
+#include "agent/config.hpp"
+#include "agent/monitor_loop.hpp"
 #include "store/store.hpp"
 #include "messaging/frame.hpp"
 #include "protocol/message.hpp"
@@ -63,14 +66,28 @@ class Connection : public std::enable_shared_from_this<Connection> {
 class Server {
  public:
   Server(asio::io_context& io, const platform::Paths& paths, const AgentOptions& options,
-         store::Store& store)
-      : io_(io), acceptor_(io), signals_(io, SIGTERM, SIGINT), options_(options), paths_(paths) {
+         store::Store& store, const AgentConfig& config)
+      : io_(io),
+        acceptor_(io),
+        signals_(io, SIGTERM, SIGINT),
+        options_(options),
+        paths_(paths),
+        monitor_(io, store, config.monitor, monitor_hooks()) {
     services_.store = &store;
-    services_.publish = [this](const char* name, const protocol::Json& data) {
-      const std::string text = protocol::event_text(name, data);
-      for (auto& c : connections_) c->send(text);
+    services_.publish = [this](const char* name, const protocol::Json& data) { publish(name, data); };
+    services_.watch_changed = [this](const store::Watch& w) { (void)monitor_.watch_changed(w); };
+    services_.watch_removed = [this](std::int64_t id) { monitor_.watch_removed(id); };
+    services_.check_now = [this](std::int64_t id, std::function<void(Result<monitor::CheckDone>)> done) {
+      monitor_.check_now(id, std::move(done));
     };
     actions::add_all(dispatcher_, services_);
+  }
+
+  Status start_monitor() { return monitor_.start(); }
+
+  void publish(const char* name, const protocol::Json& data) {
+    const std::string text = protocol::event_text(name, data);
+    for (auto& c : connections_) c->send(text);
   }
 
   Status listen() {
@@ -89,6 +106,7 @@ class Server {
   }
 
   void stop() {
+    monitor_.stop();
     boost::system::error_code ec;
     acceptor_.close(ec);
     ::unlink(paths_.socket().c_str());
@@ -98,6 +116,7 @@ class Server {
   }
 
   const protocol::Dispatcher& dispatcher() const { return dispatcher_; }
+  std::size_t connection_count() const { return connections_.size(); }
   void drop(const std::shared_ptr<Connection>& c) { connections_.erase(c); }
 
  private:
@@ -122,6 +141,17 @@ class Server {
     });
   }
 
+  MonitorHooks monitor_hooks() {
+    MonitorHooks h;
+    h.checked = [this](const monitor::CheckDone& done) {
+      publish(protocol::event::watch_updated, {{"watch", actions::to_json(done.watch)}});
+    };
+    h.alert = [this](const store::Alert& alert, const store::Watch&) {
+      publish(protocol::event::alert, actions::to_json(alert));
+    };
+    return h;
+  }
+
   asio::io_context& io_;
   asio::local::stream_protocol::acceptor acceptor_;
   asio::signal_set signals_;
@@ -130,6 +160,7 @@ class Server {
   protocol::Dispatcher dispatcher_;
   actions::Services services_;
   std::set<std::shared_ptr<Connection>> connections_;
+  MonitorLoop monitor_;  // last: its callbacks use the members above
 };
 
 void Connection::read() {
@@ -140,7 +171,14 @@ void Connection::read() {
       return;
     }
     auto fed = decoder_.feed(std::string_view(buf_.data(), n));
-    while (decoder_.has_frame()) send(server_.dispatcher().handle(decoder_.pop()));
+    while (decoder_.has_frame()) {
+      // A reply may come later (watch.check waits for the shop); by then this client may
+      // have gone, and the reply goes nowhere.
+      std::weak_ptr<Connection> weak = self;
+      server_.dispatcher().dispatch(decoder_.pop(), [weak](std::string reply) {
+        if (auto c = weak.lock()) c->send(reply);
+      });
+    }
     if (!fed) {
       // Out of step: say why, then hang up once the reply is out.
       send(protocol::error_text(nullptr, fed.error()));
@@ -212,14 +250,27 @@ Status run_agent(const platform::Paths& paths, const AgentOptions& options) {
     ::close(*lock);
     return ok.error();
   }
+  auto config = load_agent_config(paths.config / "agent.json");
+  if (!config) {
+    ::close(*lock);
+    return config.error();
+  }
   auto store = store::Store::open(paths.database());
   if (!store) {
     ::close(*lock);
     return store.error();
   }
   asio::io_context io;
-  Server server(io, paths, options, *store);
-  if (auto ok = server.listen(); !ok) return ok.error();
+  Server server(io, paths, options, *store, *config);
+  if (auto ok = server.listen(); !ok) {
+    ::close(*lock);
+    return ok.error();
+  }
+  if (auto ok = server.start_monitor(); !ok) {
+    server.stop();
+    ::close(*lock);
+    return ok.error();
+  }
   io.run();
   ::close(*lock);
   return Unit{};

@@ -1,25 +1,45 @@
 #include "protocol/dispatcher.hpp"
 
 #include <exception>
+#include <memory>
+#include <optional>
 
 #include "protocol/wire.hpp"
 
 namespace dealstack::protocol {
 
-std::string Dispatcher::handle(std::string_view request_text) const {
+void Dispatcher::add(std::string method, Handler handler) {
+  handlers_[std::move(method)] = [h = std::move(handler)](const Json& params, Respond respond) {
+    respond(h(params));
+  };
+}
+
+void Dispatcher::dispatch(std::string_view request_text, std::function<void(std::string)> send) const {
   Json id = nullptr;
   auto req = parse_request(request_text, &id);
-  if (!req) return error_text(id, req.error());
+  if (!req) return send(error_text(id, req.error()));
   auto it = handlers_.find(req->method);
   if (it == handlers_.end())
-    return error_text(req->id, make_error(error::unknown_method, "no method named \"" + req->method + "\""));
+    return send(error_text(req->id, make_error(error::unknown_method, "no method named \"" + req->method + "\"")));
+  // Exactly one reply, also when a handler throws after answering or answers twice.
+  auto answered = std::make_shared<bool>(false);
+  auto respond = [answered, send, rid = req->id](Result<Json> r) {
+    if (*answered) return;
+    *answered = true;
+    send(r ? reply_text(rid, *r) : error_text(rid, r.error()));
+  };
   try {
-    auto r = it->second(req->params);
-    if (!r) return error_text(req->id, r.error());
-    return reply_text(req->id, *r);
+    it->second(req->params, respond);
   } catch (const std::exception& e) {
-    return error_text(req->id, make_error(error::internal_error, req->method + " failed: " + e.what()));
+    respond(make_error(error::internal_error, req->method + " failed: " + e.what()));
   }
+}
+
+std::string Dispatcher::handle(std::string_view request_text) const {
+  std::optional<std::string> out;
+  dispatch(request_text, [&out](std::string text) { out = std::move(text); });
+  if (out) return *out;
+  return error_text(nullptr, make_error(error::internal_error, "an asynchronous method needs dispatch()"));
 }
 
 namespace {
