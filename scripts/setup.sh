@@ -17,6 +17,7 @@ APT_PACKAGES=(
   libssl-dev                            # TLS for the HTTP client (OpenSSL)
   libdbus-1-dev                         # desktop notifications for alerts (D-Bus, libdbus)
   dbus-daemon                           # a real session bus for the notification tests
+  sqlite3                               # the crash test reads the agent's database file (integrity_check, rows)
 )
 
 missing=()
