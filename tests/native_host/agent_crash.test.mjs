@@ -7,6 +7,7 @@
 //
 // The seed is printed (diagnostic "seed N"); CRASH_SEED=N replays the same kill moments
 // (the interleaving of the clients' requests still depends on timing).
+// CRASH_ROUNDS=N kills N times instead of 10 (a longer soak).
 // Reads SQLite with the `sqlite3` command-line shell (Debian package sqlite3).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -18,7 +19,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { dealstackBin } from '../support/dealstack.mjs';
 
-const ROUNDS = 10;
+const ROUNDS = Number(process.env.CRASH_ROUNDS ?? 10); // more for a soak run
 const CLIENTS = 4;            // connections to the agent
 const WORKERS_PER_CLIENT = 2; // requests each connection keeps in flight
 const CHECKED_WATCHES = 4;    // watches the clients check over and over
