@@ -13,7 +13,7 @@ void add_watch_check(protocol::Dispatcher& d, Services& s) {
   d.add_async(protocol::method::watch_check, [&s](const protocol::Json& params, protocol::Respond respond) {
     auto id = protocol::Params(params).integer("id", 1, INT64_MAX);
     if (!id) return respond(id.error());
-    if (!s.check_now) return respond(make_error("monitor_unavailable", "the monitor isn't running"));
+    if (!s.check_now) return respond(make_error(protocol::error::internal_error, "watch.check: the monitor isn't running"));
     s.check_now(*id, [respond](Result<monitor::CheckDone> done) {
       if (!done) return respond(done.error());
       respond(protocol::Json{{"watch", to_json(done->watch)},

@@ -36,6 +36,9 @@ inline constexpr const char* agent_unavailable = "agent_unavailable";
 inline constexpr const char* origin_not_allowed = "origin_not_allowed";
 // The work.
 inline constexpr const char* not_found = "not_found";
+inline constexpr const char* already_watched = "already_watched";  // from the store
+inline constexpr const char* check_failed = "check_failed";        // from monitor/check
+inline constexpr const char* agent_stopping = "agent_stopping";
 inline constexpr const char* internal_error = "internal_error";
 }  // namespace error
 

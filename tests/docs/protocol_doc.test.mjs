@@ -5,14 +5,33 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { dealstackBin, repoRoot } from '../support/dealstack.mjs';
 
 const ORIGIN = 'chrome-extension://abcdefghijklmnopabcdefghijklmnop/';
 
-function examples() {
-  const text = fs.readFileSync(path.join(repoRoot, 'docs', 'protocol.md'), 'utf8');
+// The product page the watch.check example reads, as a shop serves it.
+const KETTLE_PAGE = `<!doctype html><html><head><title>Steel Kettle</title>
+<script type="application/ld+json">{"@context": "https://schema.org", "@type": "Product",
+"name": "Steel Kettle 1.7 l", "offers": {"@type": "Offer", "price": "39.99",
+"priceCurrency": "EUR", "availability": "https://schema.org/InStock"}}</script></head>
+<body><h1>Steel Kettle 1.7 l</h1><p>39,99 €</p></body></html>`;
+
+function startShop() {
+  const server = http.createServer((req, res) => {
+    if (req.url !== '/p/kettle') { res.writeHead(404); res.end(); return; }
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+    res.end(KETTLE_PAGE);
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+// The documented shop address, 127.0.0.1:8080, is the test's shop on its real port.
+function examples(port) {
+  const text = fs.readFileSync(path.join(repoRoot, 'docs', 'protocol.md'), 'utf8')
+    .replaceAll('127.0.0.1:8080', `127.0.0.1:${port}`);
   const re = /<!-- example: ([^;>]+?)(?:; varies: ([^>]*?))? -->\s*```json\n([\s\S]*?)```\s*```json\n([\s\S]*?)```/g;
   const out = [];
   for (const m of text.matchAll(re)) {
@@ -33,8 +52,10 @@ function del(obj, dotted) {
 }
 
 test('every example in docs/protocol.md gives the documented reply', async () => {
-  const list = examples();
+  const shop = await startShop();
+  const list = examples(shop.address().port);
   assert.ok(list.length >= 3, 'the examples are found');
+  assert.ok(list.some((ex) => ex.request.method === 'watch.check' && ex.reply.result));
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'ds-doc-'));
   const env = { PATH: process.env.PATH, HOME: home, XDG_RUNTIME_DIR: path.join(home, 'run'),
     XDG_CONFIG_HOME: path.join(home, 'config'), XDG_DATA_HOME: path.join(home, 'data') };
@@ -42,6 +63,10 @@ test('every example in docs/protocol.md gives the documented reply', async () =>
   fs.mkdirSync(path.join(env.XDG_CONFIG_HOME, 'dealstack'), { recursive: true });
   fs.writeFileSync(path.join(env.XDG_CONFIG_HOME, 'dealstack', 'allowed_origins.json'),
     JSON.stringify({ allowed: [ORIGIN] }));
+  // No pause between two requests to the test's shop (the schedule checks a new watch at
+  // once, and watch.check follows).
+  fs.writeFileSync(path.join(env.XDG_CONFIG_HOME, 'dealstack', 'agent.json'),
+    JSON.stringify({ monitor: { min_host_gap_ms: 0 } }));
   const child = spawn(dealstackBin, [ORIGIN], { env, stdio: ['pipe', 'pipe', 'inherit'] });
   let buf = Buffer.alloc(0);
   const replies = [];
@@ -81,5 +106,6 @@ test('every example in docs/protocol.md gives the documented reply', async () =>
     child.stdin.end();
     await new Promise((r) => child.on('close', r));
     if (agentPid) process.kill(agentPid, 'SIGTERM');
+    shop.close();
   }
 });
