@@ -7,11 +7,14 @@
 #include <unistd.h>
 
 #include <boost/asio.hpp>
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
 #include <deque>
+#include <fstream>
+#include <iterator>
 #include <memory>
 #include <set>
 #include <string>
@@ -20,6 +23,9 @@
 #include "actions/records_json.hpp"
 #include "agent/config.hpp"
 #include "agent/monitor_loop.hpp"
+#include "http/url.hpp"
+#include "install/allow_list.hpp"
+#include "notify/notifier.hpp"
 #include "store/store.hpp"
 #include "messaging/frame.hpp"
 #include "protocol/message.hpp"
@@ -37,8 +43,12 @@ class Server;
 // One client (a host or the CLI): frames in, replies and events out, in order.
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
-  Connection(Socket socket, Server& server, std::size_t max_frame)
-      : socket_(std::move(socket)), server_(server), decoder_(messaging::ByteOrder::big, max_frame) {}
+  Connection(Socket socket, Server& server, std::size_t max_frame, bool browser)
+      : socket_(std::move(socket)),
+        server_(server),
+        decoder_(messaging::ByteOrder::big, max_frame),
+        browser_(browser) {}
+  bool browser() const { return browser_; }
   void start() { read(); }
   void send(const std::string& payload);
   void close() {
@@ -61,7 +71,45 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::deque<std::string> out_;
   bool writing_ = false;
   bool close_when_done_ = false;
+  bool browser_ = false;  // a native-messaging host: an extension is listening
 };
+
+// Whether the peer is a native-messaging host (a browser's extension sees our events) rather
+// than the CLI: its arguments, as the kernel keeps them, are those a browser passes.
+bool peer_is_browser_host(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/cmdline", std::ios::binary);
+  if (!in) return false;
+  std::string all;
+  all.reserve(4096);
+  std::istreambuf_iterator<char> it(in), end;
+  for (; it != end && all.size() < 64 * 1024; ++it) all.push_back(*it);
+  std::vector<std::string> args;
+  std::size_t start = 0;
+  for (std::size_t i = 0; i < all.size(); ++i)
+    if (all[i] == '\0') {
+      args.push_back(all.substr(start, i - start));
+      start = i + 1;
+    }
+  if (args.empty()) return false;
+  args.erase(args.begin());  // the program
+  return !install::caller_from_args(args).empty();
+}
+
+// A desktop notification for an alert: the product (or shop) as the summary, the alert's
+// words as the body, the page as the link.
+notify::Notification notification_for(const store::Alert& alert, const store::Watch& watch) {
+  notify::Notification n;
+  std::string what = watch.title.value_or("");
+  if (what.empty()) {
+    auto url = http::parse_url(watch.url);
+    what = url ? url->host : watch.url;
+  }
+  n.summary = (alert.kind == "restock" ? "Back in stock: " : alert.kind == "cant_tell" ? "Can't read: " : "Price alert: ") + what;
+  n.body = alert.message;
+  n.url = watch.url;
+  n.urgency = alert.kind == "cant_tell" ? notify::Urgency::low : notify::Urgency::normal;
+  return n;
+}
 
 class Server {
  public:
@@ -73,6 +121,7 @@ class Server {
         options_(options),
         paths_(paths),
         monitor_(io, store, config.monitor, monitor_hooks()) {
+    if (config.desktop_notifications) notifier_ = std::make_unique<notify::Notifier>();
     services_.store = &store;
     services_.publish = [this](const char* name, const protocol::Json& data) { publish(name, data); };
     services_.watch_changed = [this](const store::Watch& w) { (void)monitor_.watch_changed(w); };
@@ -107,6 +156,7 @@ class Server {
 
   void stop() {
     monitor_.stop();
+    if (notifier_) notifier_->stop();
     boost::system::error_code ec;
     acceptor_.close(ec);
     ::unlink(paths_.socket().c_str());
@@ -133,7 +183,8 @@ class Server {
           ::getsockopt(socket.native_handle(), SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0 &&
           cred.uid == ::getuid();
       if (same_user && connections_.size() < options_.max_connections) {
-        auto c = std::make_shared<Connection>(std::move(socket), *this, options_.max_frame);
+        auto c = std::make_shared<Connection>(std::move(socket), *this, options_.max_frame,
+                                              peer_is_browser_host(cred.pid));
         connections_.insert(c);
         c->start();
       }
@@ -146,8 +197,12 @@ class Server {
     h.checked = [this](const monitor::CheckDone& done) {
       publish(protocol::event::watch_updated, {{"watch", actions::to_json(done.watch)}});
     };
-    h.alert = [this](const store::Alert& alert, const store::Watch&) {
+    h.alert = [this](const store::Alert& alert, const store::Watch& watch) {
       publish(protocol::event::alert, actions::to_json(alert));
+      // The extension shows alerts itself; with no browser listening, the desktop does.
+      const bool browser_listening = std::any_of(connections_.begin(), connections_.end(),
+                                                 [](const auto& c) { return c->browser(); });
+      if (!browser_listening && notifier_) notifier_->post(notification_for(alert, watch));
     };
     return h;
   }
@@ -160,6 +215,7 @@ class Server {
   protocol::Dispatcher dispatcher_;
   actions::Services services_;
   std::set<std::shared_ptr<Connection>> connections_;
+  std::unique_ptr<notify::Notifier> notifier_;  // none when desktop notifications are off
   MonitorLoop monitor_;  // last: its callbacks use the members above
 };
 
