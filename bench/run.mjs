@@ -8,19 +8,23 @@
 // Then the deal stacker (bench/stack_bench.cpp, natively and as wasm): stack_deals_json and
 // search() alone on generated realistic requests (bench/stack_requests.cpp) for carts of 1, 5
 // and 20 lines with 10, 30 and 60 offers, beside the exhaustive reference where it finishes.
+// Then the native-messaging host and the agent (bench/host.mjs, bench/host_bench.cpp, native
+// only): host cold start, round trips, agent memory with 10,000 watches, checks per second.
 // Environment: DEALSTACK_BENCH_MIN_MS (default 300) time per page and measurement;
 //              DEALSTACK_BUILD_NATIVE / DEALSTACK_BUILD_WASM: the build folders;
-//              DEALSTACK_BENCH_ONLY: "extraction" or "stacking" to run just that part;
+//              DEALSTACK_BENCH_ONLY: "extraction", "stacking" or "host" to run just that part;
 //              DEALSTACK_BENCH_STACK_REQUESTS (200) requests per stacking cell,
 //              DEALSTACK_BENCH_STACK_REPS (3) timings per request (the median is kept),
 //              DEALSTACK_BENCH_EXHAUSTIVE_MS (3000) exhaustive-reference time per cell.
 // Targets (printed beside the figures; a report, not a test): extraction <= 1.3x a bare gumbo
-// parse; wasm <= 1.5x native; stacking <= 1 ms at p99 in wasm for 20 lines x 60 offers.
+// parse; wasm <= 1.5x native; stacking <= 1 ms at p99 in wasm for 20 lines x 60 offers;
+// host and agent: see bench/host.mjs.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gunzipSync } from 'node:zlib';
+import { runHostBench } from './host.mjs';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const nativeBuild = resolve(process.env.DEALSTACK_BUILD_NATIVE ?? join(root, 'build/native'));
@@ -145,9 +149,14 @@ function printSet(title, pages, native, wasm, module) {
 }
 
 const only = process.env.DEALSTACK_BENCH_ONLY ?? '';
+const runPart = (name) => only === '' || only === name;
+if (!['', 'extraction', 'stacking', 'host'].includes(only)) {
+  console.error(`DEALSTACK_BENCH_ONLY: "${only}" is not one of extraction, stacking, host`);
+  process.exit(2);
+}
 console.log(`${basename(process.argv[1])}: node ${process.version}`);
 
-if (only !== 'stacking') {
+if (runPart('extraction')) {
   const nativeBin = join(nativeBuild, 'bin/extract_bench');
   const wasmJs = join(wasmBuild, 'bin/extract_bench.js');
   if (!existsSync(nativeBin)) {
@@ -295,7 +304,7 @@ function printStacking(native, wasm) {
   }
 }
 
-if (only !== 'extraction') {
+if (runPart('stacking')) {
   const stackNative = join(nativeBuild, 'bin/stack_bench');
   const stackWasm = join(wasmBuild, 'bin/stack_bench.js');
   if (!existsSync(stackNative)) {
@@ -308,3 +317,5 @@ if (only !== 'extraction') {
     printStacking(native, wasm);
   }
 }
+
+if (runPart('host')) runHostBench({ root, nativeBuild });
