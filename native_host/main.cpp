@@ -24,6 +24,13 @@ constexpr std::string_view kUsage =
     "  stack [FILE | -]\n"
     "        find the cheapest legal stack of offers for a cart; JSON in, JSON out\n"
     "        (docs/stacking.md; exit 1: the request was refused)\n"
+    "  watch add URL [--target PRICE --currency CODE] [--drop PERCENT] [--every DURATION] ...\n"
+    "  watch list | watch remove ID | watch check ID\n"
+    "        watch product pages for price changes (through the agent; --json for scripts)\n"
+    "  history ID [--days N | --from DATE --to DATE]\n"
+    "        a watch's lowest, highest and last price per day\n"
+    "  alerts [--all] [--ack ID]\n"
+    "        the alerts price checks raised; --ack marks one as seen\n"
     "  agent\n"
     "        run the per-user agent (database, monitor, the socket the host talks to)\n"
     "  install [--browser NAME] [--extension-id ID] [--user-data-dir DIR] [--system]\n"
@@ -53,6 +60,9 @@ int main(int argc, char** argv) {
   if (command == "price") return dealstack::cli::price_command(args, io);
   if (command == "extract") return dealstack::cli::extract_command(args, io);
   if (command == "stack") return dealstack::cli::stack_command(args, io);
+  if (command == "watch") return dealstack::cli::watch_command(args, io);
+  if (command == "history") return dealstack::cli::history_command(args, io);
+  if (command == "alerts") return dealstack::cli::alerts_command(args, io);
   if (command == "install") return dealstack::cli::install_command(args, io);
   if (command == "uninstall") return dealstack::cli::uninstall_command(args, io);
   if (command == "doctor") return dealstack::cli::doctor_command(args, io);

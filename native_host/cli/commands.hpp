@@ -1,6 +1,7 @@
 // One function per CLI subcommand. Each takes its arguments (after the subcommand name)
 // and the process's streams, and returns the exit code:
-//   0 success, 1 failure (stack: the request was refused), 2 usage error or unreadable input, 3 no product (extract).
+//   0 success, 1 failure (stack: the request was refused; watch/history/alerts: the agent
+//   refused, not found, the check failed), 2 usage error or unreadable input, 3 no product (extract).
 #pragma once
 
 #include <iosfwd>
@@ -22,6 +23,10 @@ int install_command(const std::vector<std::string>& args, Io io);
 int uninstall_command(const std::vector<std::string>& args, Io io);
 int doctor_command(const std::vector<std::string>& args, Io io);
 int agent_command(const std::vector<std::string>& args, Io io);
+// Price watches through the agent: watch add|list|remove|check, history, alerts.
+int watch_command(const std::vector<std::string>& args, Io io);
+int history_command(const std::vector<std::string>& args, Io io);
+int alerts_command(const std::vector<std::string>& args, Io io);
 // Host mode: `caller` is the origin (Chromium) or extension id (Firefox) it was started for.
 int host_command(const std::string& caller, Io io);
 
