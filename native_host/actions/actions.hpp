@@ -27,6 +27,7 @@ void add_watch_add(protocol::Dispatcher& d, Services& s);
 void add_watch_list(protocol::Dispatcher& d, Services& s);
 void add_watch_remove(protocol::Dispatcher& d, Services& s);
 void add_watch_check(protocol::Dispatcher& d, Services& s);
+void add_watch_update(protocol::Dispatcher& d, Services& s);
 void add_history(protocol::Dispatcher& d, Services& s);
 void add_alerts_list(protocol::Dispatcher& d, Services& s);
 void add_alerts_ack(protocol::Dispatcher& d, Services& s);
@@ -38,6 +39,7 @@ inline void add_all(protocol::Dispatcher& d, Services& s) {
   add_watch_list(d, s);
   add_watch_remove(d, s);
   add_watch_check(d, s);
+  add_watch_update(d, s);
   add_history(d, s);
   add_alerts_list(d, s);
   add_alerts_ack(d, s);

@@ -14,6 +14,7 @@ inline constexpr const char* watch_add = "watch.add";
 inline constexpr const char* watch_list = "watch.list";
 inline constexpr const char* watch_remove = "watch.remove";
 inline constexpr const char* watch_check = "watch.check";
+inline constexpr const char* watch_update = "watch.update";
 inline constexpr const char* history = "history";
 inline constexpr const char* alerts_list = "alerts.list";
 inline constexpr const char* alerts_ack = "alerts.ack";

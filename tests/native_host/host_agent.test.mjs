@@ -226,3 +226,49 @@ test('watches live in the agent\'s SQLite file and survive the agent being kille
     await stopAgent(h.lock);
   }
 });
+
+test('watch.update changes only the fields given, clears with null, pauses, and refuses bad fields', async () => {
+  const h = makeHome();
+  const host = startHost(h.env);
+  const reply = async (id) => {
+    for (;;) {
+      const f = await host.next();
+      if (f.id === id) return f;
+    }
+  };
+  try {
+    host.send({ id: 1, method: 'watch.add', params: { url: 'https://shop.invalid/p/1', target_price: '20.00',
+      currency: 'GBP', drop_bp: 500, interval_seconds: 600 } });
+    const added = (await reply(1)).result;
+    host.send({ id: 2, method: 'watch.update', params: { id: added.id, notify_increase: true } });
+    const a = (await reply(2)).result;
+    assert.deepEqual({ ...a, notify_increase: false }, added, 'only notify_increase changed');
+    host.send({ id: 3, method: 'watch.update', params: { id: added.id, target_price: null, drop_bp: null,
+      active_hours: { start_minute: 480, end_minute: 1320 }, state: 'paused' } });
+    const b = (await reply(3)).result;
+    assert.equal(b.target_price, null);
+    assert.equal(b.drop_bp, null);
+    assert.equal(b.currency, 'GBP', 'the chart keeps its currency');
+    assert.deepEqual(b.active_hours, { start_minute: 480, end_minute: 1320 });
+    assert.equal(b.state, 'paused');
+    assert.equal(b.interval_seconds, 600);
+    host.send({ id: 4, method: 'watch.list' });
+    assert.deepEqual((await reply(4)).result.watches, [b], 'stored as returned');
+    for (const [id, params, field] of [
+      [5, { id: added.id, state: 'sleeping' }, 'state'],
+      [6, { id: added.id, variant: 'Blue' }, 'variant'],
+      [7, { id: added.id, interval_seconds: 5 }, 'interval_seconds'],
+      [8, { id: added.id, target_price: 'cheap', currency: 'GBP' }, 'target_price'],
+    ]) {
+      host.send({ id, method: 'watch.update', params });
+      const r = await reply(id);
+      assert.equal(r.error?.code, 'invalid_params', JSON.stringify(r));
+      assert.match(r.error.message, new RegExp(`^${field}`));
+    }
+    host.send({ id: 9, method: 'watch.update', params: { id: 999, drop_bp: 100 } });
+    assert.equal((await reply(9)).error.code, 'not_found');
+  } finally {
+    host.child.kill('SIGKILL');
+    await stopAgent(h.lock);
+  }
+});
