@@ -74,6 +74,8 @@ int run_agent_call(Io io, std::string_view command, std::string_view method, con
   }
   auto result = call_agent(*paths, method, params, timeout_ms);
   if (!result) {
+    // Text that can't be sent came from the arguments: a usage error.
+    if (result.error().code == "invalid_utf8") return usage_error(io, command, result.error().message);
     protocol::Json message = result.error().message;
     io.err << "dealstack " << command << ": " << terminal_text(message) << " (" << result.error().code << ")\n";
     return kExitRefused;

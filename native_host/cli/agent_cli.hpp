@@ -58,7 +58,8 @@ std::optional<std::int64_t> parse_id(std::string_view text);
 
 // Calls the agent. On success prints the result as one JSON line when `as_json`, else hands
 // it to `print`; returns 0. On failure prints "dealstack COMMAND: MESSAGE (CODE)" on err
-// and returns 1. `timeout_ms` bounds the whole call.
+// and returns 1 (2, as a usage error, when an argument isn't UTF-8 text and so can't be
+// sent). `timeout_ms` bounds the whole call.
 int run_agent_call(Io io, std::string_view command, std::string_view method, const protocol::Json& params,
                    int timeout_ms, bool as_json, const std::function<void(const protocol::Json&)>& print);
 

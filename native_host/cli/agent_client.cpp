@@ -93,6 +93,16 @@ Error reply_error(const protocol::Json& e) {
 
 Result<protocol::Json> call_agent(const platform::Paths& paths, std::string_view method,
                                   const protocol::Json& params, const AgentCall& how) {
+  // One request per connection, so a fixed id is enough to tell our reply from anything
+  // else on the socket.
+  const protocol::Json id = "cli-1";
+  std::string text;
+  try {
+    text = protocol::Json{{"id", id}, {"method", std::string(method)}, {"params", params}}.dump();
+  } catch (const protocol::Json::exception&) {
+    // nlohmann refuses to write strings that aren't UTF-8 (they came from the arguments).
+    return make_error("invalid_utf8", "a value given is not valid UTF-8 text");
+  }
   const int timeout_ms = how.timeout_ms > 0 ? how.timeout_ms : 1;
   const auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
   auto connected = host::connect_agent(paths, how.program, timeout_ms);
@@ -100,11 +110,7 @@ Result<protocol::Json> call_agent(const platform::Paths& paths, std::string_view
   Fd fd{*connected};
   SocketStream stream(fd.fd, deadline, timeout_ms);
 
-  // One request per connection, so a fixed id is enough to tell our reply from anything
-  // else on the socket.
-  const protocol::Json id = "cli-1";
-  const protocol::Json request = {{"id", id}, {"method", std::string(method)}, {"params", params}};
-  if (auto sent = messaging::write_frame(stream, request.dump(), messaging::ByteOrder::big); !sent) {
+  if (auto sent = messaging::write_frame(stream, text, messaging::ByteOrder::big); !sent) {
     if (sent.error().code == "frame_too_large") return sent.error();
     return unavailable("can't send the request: " + sent.error().message);
   }

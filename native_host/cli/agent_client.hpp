@@ -25,7 +25,8 @@ struct AgentCall {
 // Errors: the reply's own {"code", "message"} when the agent refused (e.g. "not_found",
 // "invalid_params", "unknown_method"); "agent_unavailable" when the agent can't be started,
 // went away or didn't answer in time; "invalid_reply" when it answered with something that
-// isn't a reply to this request.
+// isn't a reply to this request; "invalid_utf8" (before anything is sent) when a string in
+// `params` is not UTF-8; "frame_too_large" when the request is over the frame cap.
 // Writes to a closed socket give an error, never SIGPIPE (nothing process-wide is changed).
 Result<protocol::Json> call_agent(const platform::Paths& paths, std::string_view method,
                                   const protocol::Json& params, const AgentCall& how = {});

@@ -355,3 +355,65 @@ test('watch check stores one check now and prints the price; a 503 is check_fail
     server.close();
   }
 });
+
+// A peer on the agent's socket path that misbehaves in one chosen way, to check the CLI's
+// side of the socket: events before the reply are skipped, a hang-up or a reply that isn't
+// JSON is an error line and exit 1, never a hang or a crash.
+async function withPeer(onRequest, body) {
+  const home = makeHome('peer');
+  const dir = path.join(home.home, 'run', 'dealstack');
+  fs.mkdirSync(dir, { mode: 0o700 });
+  const server = net.createServer((c) => {
+    let buf = Buffer.alloc(0);
+    c.on('data', (d) => {
+      buf = Buffer.concat([buf, d]);
+      if (buf.length >= 4 && buf.length >= 4 + buf.readUInt32BE(0)) {
+        onRequest(c, JSON.parse(buf.subarray(4, 4 + buf.readUInt32BE(0)).toString('utf8')));
+      }
+    });
+    c.on('error', () => {});
+  });
+  await new Promise((resolve) => server.listen(home.socket, resolve));
+  try {
+    await body(home);
+  } finally {
+    await new Promise((resolve) => server.close(resolve));
+    fs.rmSync(home.home, { recursive: true, force: true });
+  }
+}
+
+function frameBE(text) {
+  const body = Buffer.from(text, 'utf8');
+  const head = Buffer.alloc(4);
+  head.writeUInt32BE(body.length);
+  return Buffer.concat([head, body]);
+}
+
+test('the CLI skips events before its reply, and a peer that hangs up or answers garbage gives exit 1', async () => {
+  let seen;
+  await withPeer((c, req) => {
+    seen = req;
+    c.write(frameBE(JSON.stringify({ event: 'watch.updated', data: { removed: 7 } })));
+    c.write(frameBE(JSON.stringify({ id: 'someone-else', result: { alerts: [{ id: 1 }] } })));
+    c.write(frameBE(JSON.stringify({ id: req.id, result: { alerts: [] } })));
+  }, async (home) => {
+    const r = await runDealstack(['alerts', '--all', '--json'], '', home.env);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, '{"alerts":[]}\n');
+    assert.equal(seen.method, 'alerts.list');
+    assert.deepEqual(seen.params, { unacknowledged_only: false });
+  });
+  await withPeer((c) => { c.end(Buffer.from([0, 0, 0, 50, 0x7b])); }, async (home) => {
+    assertFails(await runDealstack(['watch', 'list'], '', home.env), 1,
+      /watch list: the dealstack agent: went away before replying .*\(agent_unavailable\)/);
+  });
+  await withPeer((c) => { c.write(frameBE('not json')); }, async (home) => {
+    assertFails(await runDealstack(['watch', 'remove', '3'], '', home.env), 1,
+      /watch remove: the dealstack agent answered something that is not a JSON object \(invalid_reply\)/);
+  });
+  await withPeer((c, req) => {
+    c.write(frameBE(JSON.stringify({ id: req.id, error: { code: 'agent_stopping', message: 'the agent is stopping' } })));
+  }, async (home) => {
+    assertFails(await runDealstack(['history', '4'], '', home.env), 1, /history: the agent is stopping \(agent_stopping\)/);
+  });
+});
