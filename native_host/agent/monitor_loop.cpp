@@ -33,6 +33,8 @@ std::optional<monitor::ActiveHours> hours_of(const store::Watch& w, std::int64_t
 
 // Re-checks a sleeping loop at least this often, so a wall clock that jumps is noticed.
 constexpr std::int64_t kMaxSleepMs = 60'000;
+// check_now answers at once with "shop_busy" rather than wait longer than this for a host.
+constexpr std::int64_t kMaxCheckNowWaitMs = 60'000;
 
 }  // namespace
 
@@ -129,6 +131,15 @@ void MonitorLoop::check_now(std::int64_t id, CheckCallback done) {
   }
   if (auto ok = scheduler_->check_now(id); !ok) {
     done(ok.error());
+    return;
+  }
+  // A shop that asked us to wait (Retry-After) is not asked again before that, not even on
+  // request: say so now rather than keep the caller waiting for hours.
+  const std::int64_t now = now_ms();
+  if (auto free_at = scheduler_->host_free_at(schedule_host(w->url)); free_at && *free_at > now + kMaxCheckNowWaitMs) {
+    done(make_error("shop_busy", "the shop asked us to wait; watch " + std::to_string(id) + " is checked in " +
+                                     std::to_string((*free_at - now + 59'999) / 60'000) + " min"));
+    pump();
     return;
   }
   waiters_[id].push_back(std::move(done));

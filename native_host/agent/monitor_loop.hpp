@@ -55,7 +55,8 @@ class MonitorLoop {
 
   // Checks the watch as soon as its host allows (ahead of every scheduled check) and calls
   // `done` once that check is stored, or failed. Paused watches are checked too. Errors
-  // (through `done`, at once): "not_found".
+  // (through `done`, at once): "not_found"; "shop_busy" when the shop asked us to wait
+  // (Retry-After) for more than a minute: the watch is then checked first once it may be.
   void check_now(std::int64_t id, CheckCallback done);
 
   // Cancels the timer; checks in flight finish without being stored.

@@ -39,6 +39,7 @@ inline constexpr const char* origin_not_allowed = "origin_not_allowed";
 inline constexpr const char* not_found = "not_found";
 inline constexpr const char* already_watched = "already_watched";  // from the store
 inline constexpr const char* check_failed = "check_failed";        // from monitor/check
+inline constexpr const char* shop_busy = "shop_busy";              // from agent/monitor_loop
 inline constexpr const char* agent_stopping = "agent_stopping";
 inline constexpr const char* internal_error = "internal_error";
 }  // namespace error
