@@ -96,13 +96,18 @@ double us_between(Clock::time_point a, Clock::time_point b) {
 
 // ---- failure: stop what we started, then exit ----------------------------------------
 std::mutex g_started_mutex;
-std::set<pid_t> g_started;  // agents and hosts still running
+std::set<pid_t> g_started;               // agents and hosts still running
+std::set<std::string> g_homes;           // temporary homes not yet removed
 
 [[noreturn]] void fail(const std::string& what) {
   std::cerr << "host_bench: " << what << "\n";
   std::lock_guard<std::mutex> lock(g_started_mutex);
   for (pid_t p : g_started) ::kill(p, SIGTERM);
   for (pid_t p : g_started) ::waitpid(p, nullptr, 0);
+  for (const auto& h : g_homes) {
+    std::error_code ec;
+    std::filesystem::remove_all(h, ec);
+  }
   std::_Exit(1);
 }
 
@@ -179,6 +184,10 @@ Home make_home(const std::optional<json>& agent_config) {
   if (::mkdtemp(tmpl) == nullptr) fail(std::string("mkdtemp: ") + std::strerror(errno));
   Home h;
   h.dir = tmpl;
+  {
+    std::lock_guard<std::mutex> lock(g_started_mutex);
+    g_homes.insert(h.dir.string());
+  }
   fs::create_directories(h.dir / "config" / "dealstack");
   fs::create_directories(h.dir / "data");
   fs::create_directories(h.dir / "run");
@@ -263,6 +272,8 @@ class Agent {
     forget();
     std::error_code ec;
     fs::remove_all(home_.dir, ec);
+    std::lock_guard<std::mutex> guard(g_started_mutex);
+    g_homes.erase(home_.dir.string());
   }
 
   pid_t pid() const { return pid_; }
