@@ -58,6 +58,7 @@ MonitorLoop::MonitorLoop(boost::asio::io_context& io, store::Store& store, Monit
 
 MonitorLoop::~MonitorLoop() {
   *alive_ = false;
+  waiters_.clear();  // no callbacks from a destructor: their owners may be half gone
   stop();
 }
 
@@ -149,6 +150,11 @@ void MonitorLoop::check_now(std::int64_t id, CheckCallback done) {
 void MonitorLoop::stop() {
   stopped_ = true;
   timer_.cancel();
+  // A check in flight is no longer stored: its waiters hear so now rather than never.
+  auto waiting = std::move(waiters_);
+  waiters_.clear();
+  for (auto& [id, callbacks] : waiting)
+    for (auto& cb : callbacks) cb(make_error("agent_stopping", "the agent is stopping"));
 }
 
 void MonitorLoop::fail_waiters(std::int64_t id, const Error& error) {
@@ -212,17 +218,20 @@ void MonitorLoop::finish_check(std::int64_t id, const Result<http::Response>& re
   if (stopped_) return;
   const std::int64_t now = now_ms();
   auto w = store_.get_watch(id);
-  if (!w) {  // removed while its page was being fetched
-    (void)scheduler_->finished(id, now, monitor::Outcome::success());
-    fail_waiters(id, w.error());
+  const monitor::Reading reading = w ? monitor::read_response(response, *w) : monitor::Reading{};
+  auto next = scheduler_->finished(id, now, reading.outcome);
+  // Removed while its page was being fetched (from the store, or by watch_removed, which has
+  // told its waiters already): nothing is stored for a watch no longer monitored.
+  if (!w || (!next && next.error().code == "unknown_watch")) {
+    scheduler_->remove(id);
+    fail_waiters(id, w ? make_error("not_found", "watch " + std::to_string(id) + " was removed") : w.error());
     pump();
     return;
   }
-  const monitor::Reading reading = monitor::read_response(response, *w);
-  auto next = scheduler_->finished(id, now, reading.outcome);
   std::optional<std::int64_t> next_at;
   if (next) next_at = *next;
-  if (paused_manual_.erase(id) > 0) {
+  // Paused: checked only on request (check_now), or paused while this check ran.
+  if (paused_manual_.erase(id) > 0 || w->state != "active") {
     scheduler_->remove(id);
     next_at.reset();
   }

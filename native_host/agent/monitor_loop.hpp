@@ -59,7 +59,8 @@ class MonitorLoop {
   // (Retry-After) for more than a minute: the watch is then checked first once it may be.
   void check_now(std::int64_t id, CheckCallback done);
 
-  // Cancels the timer; checks in flight finish without being stored.
+  // Cancels the timer; checks in flight finish without being stored, and their check_now
+  // callers are told "agent_stopping" at once. (Destroying the loop calls no callbacks.)
   void stop();
 
   std::size_t scheduled() const;

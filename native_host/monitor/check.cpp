@@ -233,6 +233,10 @@ Result<CheckDone> store_check(store::Store& store, std::int64_t watch_id, const 
   auto parsed = rule_state_from_json(state->rules);
   const RuleState rule_state = parsed ? *parsed : RuleState{};
   auto evaluated = evaluate(rules_of(*watch), rule_state, *seen);
+  // A state that parses but that the rules refuse (prices without a known currency) restarts
+  // them too, or every later check of the watch would fail the same way.
+  if (!evaluated && evaluated.error().code == "invalid_rule_state")
+    evaluated = evaluate(rules_of(*watch), RuleState{}, *seen);
   if (!evaluated) return evaluated.error();
 
   // The store refuses time going backwards (a wall clock stepped back): stamp just after.
