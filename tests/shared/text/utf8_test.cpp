@@ -1,6 +1,9 @@
 #include "text/utf8.hpp"
 
 #include <doctest/doctest.h>
+#include <cstdint>
+#include <string>
+#include <vector>
 
 using namespace dealstack;
 
@@ -40,4 +43,45 @@ TEST_CASE("utf8 lower-cases Latin, Greek and Cyrillic without changing byte offs
   CHECK(out.size() == in.size());
   CHECK(utf8::lower("\xFF" "AB") == "\xFF" "ab");  // invalid bytes kept
   CHECK(utf8::lower("ЀЏ") == "ѐџ");
+}
+
+// is_valid skips ASCII eight bytes at a time; it must agree with decoding one code point at
+// a time (a replacement that didn't come from a literal U+FFFD means invalid) on strings
+// mixing ASCII runs of every length with valid, literal-U+FFFD and broken sequences at
+// every alignment.
+TEST_CASE("utf8 is_valid agrees with decoding code point by code point") {
+  const auto reference = [](std::string_view s) {
+    std::size_t pos = 0;
+    while (pos < s.size()) {
+      const std::size_t before = pos;
+      if (dealstack::utf8::next(s, pos) == 0xFFFD && pos - before != 3) return false;
+    }
+    return true;
+  };
+  const std::vector<std::string> pieces = {"a", "é", "€", "😀", "\xEF\xBF\xBD", "\xC3", "\xE2\x82", "\xF0\x9F\x98",
+                                           "\x80", "\xFF", "\xED\xA0\x80", "\xC0\xAF", "\"", "\n"};
+  std::uint64_t rng = 0x9E3779B97F4A7C15ULL;
+  const auto next_random = [&rng] {
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return rng;
+  };
+  int invalid = 0;
+  for (int i = 0; i < 20000; ++i) {
+    std::string s;
+    const int parts = static_cast<int>(next_random() % 6);
+    for (int p = 0; p < parts; ++p) {
+      s.append(next_random() % 20, 'x');  // an ASCII run of 0..19 bytes
+      s += pieces[next_random() % pieces.size()];
+    }
+    s.append(next_random() % 12, 'y');
+    CAPTURE(s);
+    const bool want = reference(s);
+    invalid += want ? 0 : 1;
+    REQUIRE(dealstack::utf8::is_valid(s) == want);
+  }
+  CHECK(invalid > 1000);  // the generator does make broken strings
+  CHECK(dealstack::utf8::is_valid(std::string(1 << 20, 'a')));
+  CHECK_FALSE(dealstack::utf8::is_valid(std::string(1 << 20, 'a') + "\x80"));
 }
