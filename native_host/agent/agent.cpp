@@ -316,8 +316,10 @@ Status run_agent(const platform::Paths& paths, const AgentOptions& options) {
     ::close(*lock);
     return store.error();
   }
+  AgentOptions effective = options;
+  if (config->max_frame) effective.max_frame = *config->max_frame;
   asio::io_context io;
-  Server server(io, paths, options, *store, *config);
+  Server server(io, paths, effective, *store, *config);
   if (auto ok = server.listen(); !ok) {
     ::close(*lock);
     return ok.error();

@@ -46,7 +46,7 @@ Result<AgentConfig> parse_agent_config(std::string_view text, std::string_view f
   if (j.is_discarded()) return r.bad("the file", "is not valid JSON");
   if (!j.is_object()) return r.bad("the file", "must hold a JSON object");
   AgentConfig c;
-  if (auto ok = r.only(j, "", {"monitor", "notifications"}); !ok) return ok.error();
+  if (auto ok = r.only(j, "", {"monitor", "notifications", "messaging"}); !ok) return ok.error();
   if (auto it = j.find("monitor"); it != j.end()) {
     if (!it->is_object()) return r.bad("monitor", "must be an object");
     const json& m = *it;
@@ -75,6 +75,14 @@ Result<AgentConfig> parse_agent_config(std::string_view text, std::string_view f
       if (!d->is_boolean()) return r.bad("notifications.desktop", "must be true or false");
       c.desktop_notifications = d->get<bool>();
     }
+  }
+  if (auto it = j.find("messaging"); it != j.end()) {
+    if (!it->is_object()) return r.bad("messaging", "must be an object");
+    if (auto ok = r.only(*it, "messaging.", {"max_frame_bytes"}); !ok) return ok.error();
+    std::size_t cap = 0;
+    if (auto ok = r.integer(*it, "messaging.", "max_frame_bytes", 1024, 64 * 1024 * 1024, cap); !ok)
+      return ok.error();
+    if (cap != 0) c.max_frame = cap;
   }
   return c;
 }

@@ -8,10 +8,14 @@
 //              "jitter_percent": 10,         spread of intervals, 0..50
 //              "base_backoff_ms": 60000,     wait after a first failure, 1000..86400000
 //              "ca_file": "/path/ca.pem"},   extra trusted CAs (PEM), beside the system's
-//  "notifications": {"desktop": true}}       desktop notifications when no browser listens
+//  "notifications": {"desktop": true},       desktop notifications when no browser listens
+//  "messaging": {"max_frame_bytes": 8388608}} the cap on an inbound frame, host and agent,
+//                                            1024..67108864 (a longer one is refused unread)
 #pragma once
 
+#include <cstddef>
 #include <filesystem>
+#include <optional>
 #include <string_view>
 
 #include "agent/monitor_loop.hpp"
@@ -24,6 +28,7 @@ inline constexpr std::size_t kMaxConfigBytes = 64 * 1024;
 struct AgentConfig {
   MonitorOptions monitor;
   bool desktop_notifications = true;
+  std::optional<std::size_t> max_frame;  // bytes; none = messaging::kDefaultMaxFrame
 };
 
 // Errors: "invalid_config" naming the file and the field (not JSON, an unknown field, a

@@ -2,6 +2,7 @@
 // origin, or Firefox's manifest path and extension id). Nothing but frames goes to stdout.
 #include <unistd.h>
 
+#include "agent/config.hpp"
 #include "cli/commands.hpp"
 #include "host/host.hpp"
 #include "install/allow_list.hpp"
@@ -18,7 +19,12 @@ int host_command(const std::string& caller, Io io) {
   // No allow-list refuses everyone (run_host reports it to the browser).
   const std::vector<std::string> list = allowed ? *allowed : std::vector<std::string>{};
   if (!allowed) io.err << "dealstack host: " << allowed.error().message << "\n";
-  return host::run_host(caller, list, *paths, STDIN_FILENO, STDOUT_FILENO);
+  // The frame cap is shared with the agent (agent.json); a file the agent would refuse is
+  // reported by the agent not starting, so here the defaults stand in for it.
+  host::HostOptions options;
+  if (auto config = agent::load_agent_config(paths->config / "agent.json"); config && config->max_frame)
+    options.max_frame = *config->max_frame;
+  return host::run_host(caller, list, *paths, STDIN_FILENO, STDOUT_FILENO, options);
 }
 
 }  // namespace dealstack::cli

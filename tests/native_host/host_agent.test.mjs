@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { dealstackBin } from '../support/dealstack.mjs';
@@ -149,6 +150,43 @@ test('an oversized or invalid frame is refused before it is read, with a reason'
     assert.equal(await host.exited, 1);
   }
   await stopAgent(h.lock);
+});
+
+test('the frame cap comes from agent.json, for the host and the agent alike', async () => {
+  const h = makeHome();
+  fs.writeFileSync(path.join(h.home, 'config', 'dealstack', 'agent.json'),
+    JSON.stringify({ messaging: { max_frame_bytes: 2048 } }));
+  const host = startHost(h.env);
+  try {
+    const small = { id: 1, method: 'hello', params: { pad: 'x'.repeat(1500) } };
+    host.send(small);
+    assert.equal((await host.next()).id, 1, 'a frame under the cap is served');
+    host.send({ id: 2, method: 'hello', params: { pad: 'x'.repeat(4000) } });
+    const reply = await host.next();
+    assert.equal(reply.error.code, 'frame_too_large');
+    assert.match(reply.error.message, /2048/);
+    assert.equal(await host.exited, 1);
+    // The agent keeps the same cap on its socket.
+    const sock = net.createConnection(h.socket);
+    await new Promise((r) => sock.on('connect', r));
+    const body = Buffer.from(JSON.stringify({ id: 3, method: 'hello', params: { pad: 'y'.repeat(4000) } }));
+    const head = Buffer.alloc(4);
+    head.writeUInt32BE(body.length);
+    sock.write(Buffer.concat([head, body]));
+    const got = await new Promise((resolve) => {
+      let buf = Buffer.alloc(0);
+      sock.on('data', (d) => {
+        buf = Buffer.concat([buf, d]);
+        if (buf.length >= 4 && buf.length >= 4 + buf.readUInt32BE(0))
+          resolve(JSON.parse(buf.subarray(4, 4 + buf.readUInt32BE(0)).toString('utf8')));
+      });
+    });
+    assert.equal(got.error.code, 'frame_too_large');
+    sock.destroy();
+  } finally {
+    host.child.kill('SIGKILL');
+    await stopAgent(h.lock);
+  }
 });
 
 test('a caller that is not on the allow-list is refused', async () => {

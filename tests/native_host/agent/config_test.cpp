@@ -15,7 +15,7 @@ using dealstack::agent::parse_agent_config;
 TEST_CASE("agent.json: every field is read; absent fields keep their defaults") {
   auto c = parse_agent_config(R"({"monitor": {"min_host_gap_ms": 0, "rate_per_minute": 600, "max_in_flight": 3,
       "jitter_percent": 0, "base_backoff_ms": 2000, "ca_file": "/tmp/ca.pem"},
-      "notifications": {"desktop": false}})",
+      "notifications": {"desktop": false}, "messaging": {"max_frame_bytes": 65536}})",
                               "agent.json");
   REQUIRE_MESSAGE(c.ok(), c.error().message);
   CHECK(c->monitor.schedule.min_host_gap_ms == 0);
@@ -25,6 +25,7 @@ TEST_CASE("agent.json: every field is read; absent fields keep their defaults") 
   CHECK(c->monitor.schedule.base_backoff_ms == 2000);
   CHECK(c->monitor.client.ca_file == "/tmp/ca.pem");
   CHECK_FALSE(c->desktop_notifications);
+  CHECK(c->max_frame == 65536);
 
   auto d = parse_agent_config("{}", "agent.json");
   REQUIRE(d.ok());
@@ -33,6 +34,7 @@ TEST_CASE("agent.json: every field is read; absent fields keep their defaults") 
   CHECK(d->monitor.schedule.global_rate_per_minute == defaults.monitor.schedule.global_rate_per_minute);
   CHECK_FALSE(d->monitor.client.ca_file.has_value());
   CHECK(d->desktop_notifications);
+  CHECK_FALSE(d->max_frame.has_value());
 }
 
 TEST_CASE("agent.json: bad input is refused with the file and the field named") {
@@ -58,6 +60,8 @@ TEST_CASE("agent.json: bad input is refused with the file and the field named") 
   refused(R"({"monitor": {"ca_file": ""}})", "monitor.ca_file");
   refused(R"({"notifications": {"desktop": "yes"}})", "notifications.desktop");
   refused(R"({"notifications": {"sound": true}})", "notifications.sound");
+  refused(R"({"messaging": {"max_frame_bytes": 100}})", "messaging.max_frame_bytes");
+  refused(R"({"messaging": {"max_frame": 4096}})", "messaging.max_frame");
   refused(std::string(dealstack::agent::kMaxConfigBytes + 1, ' '), "larger than");
 }
 
