@@ -1,7 +1,10 @@
-// Prints what `dealstack extract` and `dealstack price` read from bundled samples, and the
-// cheapest stack `dealstack stack` finds for a sample cart.
-import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+// Prints what `dealstack extract` and `dealstack price` read from bundled samples, the
+// cheapest stack `dealstack stack` finds for a sample cart, and a price watch at work: the
+// real agent, in a temporary home, watching a shop this script serves on loopback.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -56,4 +59,58 @@ if (existsSync(scenario)) {
     for (const h of s.hints) console.log(`  + ${h.message}`);
     for (const a of s.alternatives) console.log(`  without ${a.without}: net ${a.net} (${a.costs_more} more)`);
   }
+}
+
+// A price watch: the agent checks a page, the shop drops its price, the next check alerts.
+console.log('\nWatching a price (a shop served on loopback, the agent in a temporary home):\n');
+const home = mkdtempSync(path.join(os.tmpdir(), 'dealstack-demo-'));
+const env = { PATH: process.env.PATH, HOME: home, XDG_RUNTIME_DIR: path.join(home, 'run'),
+  XDG_DATA_HOME: path.join(home, 'data'), XDG_CONFIG_HOME: path.join(home, 'config') };
+mkdirSync(env.XDG_RUNTIME_DIR, { mode: 0o700 });
+mkdirSync(path.join(env.XDG_CONFIG_HOME, 'dealstack'), { recursive: true });
+// No pause between requests to the demo shop; no desktop pop-ups from a demo.
+writeFileSync(path.join(env.XDG_CONFIG_HOME, 'dealstack', 'agent.json'),
+  JSON.stringify({ monitor: { min_host_gap_ms: 0 }, notifications: { desktop: false } }));
+let price = '49.99';
+const shop = http.createServer((req, res) => {
+  res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+  res.end(`<html><head><script type="application/ld+json">{"@context": "https://schema.org",
+    "@type": "Product", "name": "Espresso Grinder", "offers": {"@type": "Offer", "price": "${price}",
+    "priceCurrency": "EUR", "availability": "https://schema.org/InStock"}}</script></head>
+    <body><h1>Espresso Grinder</h1></body></html>`);
+});
+await new Promise((r) => shop.listen(0, '127.0.0.1', r));
+const url = `http://127.0.0.1:${shop.address().port}/p/grinder`;
+const cli = (args) => new Promise((resolve) => {
+  const child = spawn(bin, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d) => { out += d; });
+  child.stderr.on('data', (d) => { out += d; });
+  child.on('close', (status) => resolve({ status, out: out.trimEnd() }));
+});
+const show = async (args) => {
+  console.log(`  $ dealstack ${args.join(' ')}`);
+  const r = await cli(args);
+  console.log(r.out.split('\n').map((l) => `    ${l}`).join('\n'));
+  return r;
+};
+try {
+  await show(['watch', 'add', url, '--target', '45.00', '--currency', 'EUR']);
+  await show(['watch', 'check', '1']);
+  price = '42.50';
+  console.log('  (the shop lowers its price to 42.50 EUR)');
+  await show(['watch', 'check', '1']);
+  await show(['alerts']);
+} finally {
+  const lock = path.join(env.XDG_RUNTIME_DIR, 'dealstack', 'agent.lock');
+  if (existsSync(lock)) {
+    const pid = Number(readFileSync(lock, 'utf8').trim());
+    try { process.kill(pid, 'SIGTERM'); } catch { /* already gone */ }
+    for (let i = 0; i < 100; i++) {
+      try { process.kill(pid, 0); } catch { break; }
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+  shop.close();
+  rmSync(home, { recursive: true, force: true });
 }
