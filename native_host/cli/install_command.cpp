@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "agent/config.hpp"
 #include "cli/commands.hpp"
 #include "install/browsers.hpp"
 #include "install/doctor.hpp"
@@ -294,7 +295,17 @@ int doctor_command(const std::vector<std::string>& args, Io io) {
   }
   auto paths = platform::user_paths();
   if (!paths) return fail(io, cmd, as_json, paths.error());
-  const auto report = inst::run_doctor(o, *paths, platform::real_env);
+  auto report = inst::run_doctor(o, *paths, platform::real_env);
+  // The agent's settings: a file it would refuse keeps it from starting.
+  const auto settings = paths->config / "agent.json";
+  const auto add_problem = [&report](const std::string& subject, const std::string& code, std::string message,
+                                     std::string fix) {
+    report.problems.push_back({subject, code, std::move(message), std::move(fix)});
+  };
+  if (auto config = agent::load_agent_config(settings); !config)
+    add_problem("agent", "agent_config_invalid",
+                "The agent won't start with its settings: " + config.error().message + ".",
+                "edit or remove " + settings.string());
   const int code = report.ok() ? 0 : 1;
 
   if (as_json) {

@@ -217,6 +217,21 @@ test('doctor reports a missing agent and database, and nothing installed', async
   assert.match(plain.stdout, /The dealstack agent is not running: there is no socket at .*agent\.sock\.\n  run: dealstack agent\n/);
 });
 
+test('doctor reports agent settings the agent would refuse, naming the field and the file', async () => {
+  const { home, env } = makeHome();
+  const settings = path.join(home, '.config', 'dealstack', 'agent.json');
+  mkdirSync(path.dirname(settings), { recursive: true });
+  writeFileSync(settings, JSON.stringify({ monitor: { rate_per_minute: 0 } }));
+  const j = JSON.parse((await run(['doctor', '--json'], env)).stdout);
+  const p = j.problems.find((x) => x.code === 'agent_config_invalid');
+  assert.ok(p, JSON.stringify(j.problems));
+  assert.match(p.message, /monitor\.rate_per_minute/);
+  assert.equal(p.fix, `edit or remove ${settings}`);
+  writeFileSync(settings, JSON.stringify({ monitor: { rate_per_minute: 60 } }));
+  const k = JSON.parse((await run(['doctor', '--json'], env)).stdout);
+  assert.ok(!k.problems.some((x) => x.code === 'agent_config_invalid'), 'a good file is no problem');
+});
+
 test('install --user-data-dir DIR writes DIR/NativeMessagingHosts/com.dealstack.host.json', async () => {
   const { home, env } = makeHome();
   const profile = path.join(home, 'profiles', 'test-profile');
