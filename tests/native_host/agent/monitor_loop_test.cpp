@@ -3,8 +3,6 @@
 #include <doctest/doctest.h>
 
 #include <boost/asio/io_context.hpp>
-#include <boost/beast/zlib/deflate_stream.hpp>
-#include <boost/crc.hpp>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -14,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "../http/compress.hpp"
 #include "../http/loopback_server.hpp"
 #include "../http/test_pki.hpp"
 #include "../store/temp_dir.hpp"
@@ -21,6 +20,7 @@
 
 using namespace dealstack;
 using namespace dealstack::agent;
+using dealstack::http::testing::gzip;
 using dealstack::http::testing::http_response;
 using dealstack::http::testing::LoopbackServer;
 using dealstack::http::testing::Reply;
@@ -73,30 +73,6 @@ std::string product_page(int price_cents, bool in_stock, const std::string& name
          "</title><script type=\"application/ld+json\">{\"@context\": \"https://schema.org\", \"@type\": "
          "\"Product\", \"name\": \"" + name + "\", \"offers\": " + offer + "}</script></head><body><h1>" + name +
          "</h1></body></html>";
-}
-
-std::string gzip(const std::string& in) {
-  namespace zlib = boost::beast::zlib;
-  zlib::deflate_stream ds;
-  ds.reset(6, 15, 8, zlib::Strategy::normal);
-  std::string deflated(ds.upper_bound(in.size()) + 64, '\0');
-  zlib::z_params zs;
-  zs.next_in = in.data();
-  zs.avail_in = in.size();
-  zs.next_out = deflated.data();
-  zs.avail_out = deflated.size();
-  boost::system::error_code ec;
-  ds.write(zs, zlib::Flush::finish, ec);
-  deflated.resize(zs.total_out);
-  boost::crc_32_type crc;
-  crc.process_bytes(in.data(), in.size());
-  const auto le32 = [](std::uint32_t v) {
-    std::string s;
-    for (int i = 0; i < 4; ++i) s += static_cast<char>((v >> (8 * i)) & 0xff);
-    return s;
-  };
-  return std::string("\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03", 10) + deflated + le32(crc.checksum()) +
-         le32(static_cast<std::uint32_t>(in.size()));
 }
 
 // A shop whose product changes between requests. The server runs the handler on its own

@@ -3,12 +3,12 @@
 #include <doctest/doctest.h>
 
 #include <boost/asio/io_context.hpp>
-#include <boost/beast/zlib/deflate_stream.hpp>
 #include <chrono>
 #include <ctime>
 #include <string>
 
 #include "http/content_coding.hpp"
+#include "compress.hpp"
 #include "http/http_date.hpp"
 #include "loopback_server.hpp"
 #include "test_pki.hpp"
@@ -49,33 +49,6 @@ ClientOptions tls_options() {
 
 Result<Response> get(const std::string& url, const ClientOptions& o = fast_options()) {
   return fetch(Request{url, {}, {}, {}}, o);
-}
-
-std::string raw_deflate(const std::string& in) {
-  namespace zlib = boost::beast::zlib;
-  zlib::deflate_stream ds;
-  ds.reset(6, 15, 8, zlib::Strategy::normal);
-  std::string out(ds.upper_bound(in.size()) + 64, '\0');
-  zlib::z_params zs;
-  zs.next_in = in.data();
-  zs.avail_in = in.size();
-  zs.next_out = out.data();
-  zs.avail_out = out.size();
-  boost::system::error_code ec;
-  ds.write(zs, zlib::Flush::finish, ec);
-  out.resize(zs.total_out);
-  return out;
-}
-
-std::string le32(std::uint32_t v) {
-  std::string s;
-  for (int i = 0; i < 4; ++i) s += static_cast<char>((v >> (8 * i)) & 0xff);
-  return s;
-}
-
-std::string gzip(const std::string& in) {
-  return std::string("\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03", 10) + raw_deflate(in) +
-         le32(crc32(in)) + le32(static_cast<std::uint32_t>(in.size()));
 }
 
 std::string product_page(int price_cents, bool in_stock) {
