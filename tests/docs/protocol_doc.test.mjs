@@ -6,8 +6,8 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
-import os from 'node:os';
 import path from 'node:path';
+import { makeAgentHome } from '../support/agent_home.mjs';
 import { dealstackBin, repoRoot } from '../support/dealstack.mjs';
 
 const ORIGIN = 'chrome-extension://abcdefghijklmnopabcdefghijklmnop/';
@@ -56,17 +56,10 @@ test('every example in docs/protocol.md gives the documented reply', async () =>
   const list = examples(shop.address().port);
   assert.ok(list.length >= 3, 'the examples are found');
   assert.ok(list.some((ex) => ex.request.method === 'watch.check' && ex.reply.result));
-  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'ds-doc-'));
-  const env = { PATH: process.env.PATH, HOME: home, XDG_RUNTIME_DIR: path.join(home, 'run'),
-    XDG_CONFIG_HOME: path.join(home, 'config'), XDG_DATA_HOME: path.join(home, 'data') };
-  fs.mkdirSync(env.XDG_RUNTIME_DIR, { mode: 0o700 });
-  fs.mkdirSync(path.join(env.XDG_CONFIG_HOME, 'dealstack'), { recursive: true });
-  fs.writeFileSync(path.join(env.XDG_CONFIG_HOME, 'dealstack', 'allowed_origins.json'),
-    JSON.stringify({ allowed: [ORIGIN] }));
   // No pause between two requests to the test's shop (the schedule checks a new watch at
   // once, and watch.check follows).
-  fs.writeFileSync(path.join(env.XDG_CONFIG_HOME, 'dealstack', 'agent.json'),
-    JSON.stringify({ monitor: { min_host_gap_ms: 0 } }));
+  const { env } = makeAgentHome({ prefix: 'ds-doc-', allowed: [ORIGIN],
+    agentConfig: { monitor: { min_host_gap_ms: 0 } } });
   const child = spawn(dealstackBin, [ORIGIN], { env, stdio: ['pipe', 'pipe', 'inherit'] });
   let buf = Buffer.alloc(0);
   const replies = [];

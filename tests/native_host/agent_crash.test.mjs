@@ -15,8 +15,8 @@ import { spawn, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
+import { makeAgentHome } from '../support/agent_home.mjs';
 import { dealstackBin } from '../support/dealstack.mjs';
 
 const ROUNDS = Number(process.env.CRASH_ROUNDS ?? 10); // more for a soak run
@@ -61,27 +61,13 @@ function cleanup() {
 }
 
 function makeHome() {
-  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'ds-crash-'));
-  homes.push(home);
-  const env = {
-    PATH: process.env.PATH,
-    HOME: home,
-    XDG_CONFIG_HOME: path.join(home, 'config'),
-    XDG_DATA_HOME: path.join(home, 'data'),
-    XDG_RUNTIME_DIR: path.join(home, 'run'),
-  };
-  fs.mkdirSync(path.join(home, 'run'), { mode: 0o700 });
-  fs.mkdirSync(path.join(home, 'config', 'dealstack'), { recursive: true });
   // Check as fast as asked: no quiet time per shop, no rate limit to speak of.
-  fs.writeFileSync(path.join(home, 'config', 'dealstack', 'agent.json'), JSON.stringify({
+  const h = makeAgentHome({ prefix: 'ds-crash-', agentConfig: {
     monitor: { min_host_gap_ms: 0, rate_per_minute: 10000, max_in_flight: 8 },
     notifications: { desktop: false },
-  }));
-  return {
-    home, env,
-    socket: path.join(home, 'run', 'dealstack', 'agent.sock'),
-    db: path.join(home, 'data', 'dealstack', 'dealstack.sqlite3'),
-  };
+  } });
+  homes.push(h.home);
+  return h;
 }
 
 // A shop on loopback whose product page shows a new price on every request (one counter per

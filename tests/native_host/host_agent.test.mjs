@@ -6,27 +6,14 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
+import { makeAgentHome, stopAgent } from '../support/agent_home.mjs';
 import { dealstackBin } from '../support/dealstack.mjs';
 
 const ORIGIN = 'chrome-extension://abcdefghijklmnopabcdefghijklmnop/';
 
 function makeHome() {
-  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'ds-host-'));
-  const env = {
-    PATH: process.env.PATH,
-    HOME: home,
-    XDG_CONFIG_HOME: path.join(home, 'config'),
-    XDG_DATA_HOME: path.join(home, 'data'),
-    XDG_RUNTIME_DIR: path.join(home, 'run'),
-  };
-  fs.mkdirSync(path.join(home, 'run'), { mode: 0o700 });
-  fs.mkdirSync(path.join(home, 'config', 'dealstack'), { recursive: true });
-  fs.writeFileSync(path.join(home, 'config', 'dealstack', 'allowed_origins.json'),
-    JSON.stringify({ allowed: [ORIGIN] }));
-  return { home, env, socket: path.join(home, 'run', 'dealstack', 'agent.sock'),
-    lock: path.join(home, 'run', 'dealstack', 'agent.lock') };
+  return makeAgentHome({ prefix: 'ds-host-', allowed: [ORIGIN] });
 }
 
 function frame(obj, raw) {
@@ -67,20 +54,6 @@ function startHost(env, args = [ORIGIN]) {
     leftover: () => buf.length,
     stderr: () => stderr,
   };
-}
-
-function agentPid(lock) {
-  return Number(fs.readFileSync(lock, 'utf8').trim());
-}
-
-async function stopAgent(lock) {
-  if (!fs.existsSync(lock)) return;
-  const pid = agentPid(lock);
-  try { process.kill(pid, 'SIGTERM'); } catch { return; }
-  for (let i = 0; i < 200; i++) {
-    try { process.kill(pid, 0); } catch { return; }
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 test('hello through the host starts the agent and returns the versions', async () => {

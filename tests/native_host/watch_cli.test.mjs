@@ -13,46 +13,15 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
+import { makeAgentHome, processAlive, stopAgent } from '../support/agent_home.mjs';
 import { runDealstack } from '../support/dealstack.mjs';
 
 function makeHome(tag) {
-  const home = fs.mkdtempSync(path.join(os.tmpdir(), `ds-watch-cli-${tag}-`));
-  const env = {
-    PATH: process.env.PATH,
-    HOME: home,
-    TZ: 'UTC',
-    XDG_CONFIG_HOME: path.join(home, 'config'),
-    XDG_DATA_HOME: path.join(home, 'data'),
-    XDG_RUNTIME_DIR: path.join(home, 'run'),
-  };
-  fs.mkdirSync(path.join(home, 'run'), { mode: 0o700 });
   // No quiet time between checks of one shop (the default 10 s would make watch check wait
   // behind the schedule's own first check), and no desktop notifications.
-  fs.mkdirSync(path.join(home, 'config', 'dealstack'), { recursive: true });
-  fs.writeFileSync(path.join(home, 'config', 'dealstack', 'agent.json'),
-    JSON.stringify({ monitor: { min_host_gap_ms: 0 }, notifications: { desktop: false } }));
-  return {
-    home, env,
-    socket: path.join(home, 'run', 'dealstack', 'agent.sock'),
-    lock: path.join(home, 'run', 'dealstack', 'agent.lock'),
-  };
-}
-
-function alive(pid) {
-  try { process.kill(pid, 0); return true; } catch { return false; }
-}
-
-// Stops the agent named in the lock file and waits until it is gone; returns its pid.
-async function stopAgent(lock) {
-  if (!fs.existsSync(lock)) return null;
-  const pid = Number(fs.readFileSync(lock, 'utf8').trim());
-  if (!(pid > 0)) return null;
-  try { process.kill(pid, 'SIGTERM'); } catch { return pid; }
-  for (let i = 0; i < 500 && alive(pid); i++) await new Promise((r) => setTimeout(r, 10));
-  if (alive(pid)) process.kill(pid, 'SIGKILL');
-  return pid;
+  return makeAgentHome({ prefix: `ds-watch-cli-${tag}-`, env: { TZ: 'UTC' },
+    agentConfig: { monitor: { min_host_gap_ms: 0 }, notifications: { desktop: false } } });
 }
 
 // One request straight to the agent's socket (big-endian length, then JSON), its reply.
@@ -100,7 +69,7 @@ before(() => { h = makeHome('agent'); });
 after(async () => {
   const pid = await stopAgent(h.lock);
   assert.ok(pid, 'an agent was started by the CLI');
-  assert.equal(alive(pid), false, 'no agent is left running');
+  assert.equal(processAlive(pid), false, 'no agent is left running');
   fs.rmSync(h.home, { recursive: true, force: true });
 });
 
