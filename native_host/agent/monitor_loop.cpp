@@ -128,7 +128,7 @@ void MonitorLoop::check_now(std::int64_t id, CheckCallback done) {
       done(ok.error());
       return;
     }
-    paused_manual_[id] = true;
+    paused_manual_.insert(id);
   }
   if (auto ok = scheduler_->check_now(id); !ok) {
     done(ok.error());

@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
@@ -82,7 +83,7 @@ class MonitorLoop {
   std::size_t in_flight_ = 0;
   bool stopped_ = false;
   std::map<std::int64_t, std::vector<CheckCallback>> waiters_;  // check_now callers by watch
-  std::map<std::int64_t, bool> paused_manual_;  // paused watches scheduled only for a check_now
+  std::set<std::int64_t> paused_manual_;  // paused watches scheduled only for a check_now
   std::shared_ptr<bool> alive_;  // guards callbacks that outlive the loop
 };
 
