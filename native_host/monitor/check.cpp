@@ -5,17 +5,13 @@
 
 #include "extract/product.hpp"
 #include "money/money.hpp"
+#include "text/utf8.hpp"
 #include "monitor/rule_state_json.hpp"
 
 namespace dealstack::monitor {
 
 namespace {
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 std::string trim(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
@@ -23,14 +19,6 @@ std::string trim(std::string_view s) {
   return std::string(s);
 }
 
-// The longest prefix of at most `max` bytes that doesn't cut a UTF-8 sequence.
-std::string clip(std::string s, std::size_t max) {
-  if (s.size() <= max) return s;
-  std::size_t n = max;
-  while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
-  s.resize(n);
-  return s;
-}
 
 // schema.org's availabilities in the monitor's four words. Limited stock is in stock; back
 // orders ship later, like pre-orders; discontinued and sold out can't be bought.
@@ -55,7 +43,7 @@ Availability availability_of(dealstack::Availability a) {
 // The offer a variant label names: its name, sku or attribute values equal the label, or
 // every comma-separated part of the label appears in its name and attribute values.
 const Offer* find_variant(const Product& product, std::string_view variant) {
-  const std::string want = lower(trim(variant));
+  const std::string want = utf8::lower(trim(variant));
   std::vector<std::string> parts;
   for (std::size_t i = 0; i <= want.size();) {
     std::size_t j = want.find(',', i);
@@ -67,12 +55,12 @@ const Offer* find_variant(const Product& product, std::string_view variant) {
     std::string attrs;
     for (const auto& [k, v] : o.attributes) attrs += ", " + v;
     const std::string joined = attrs.size() > 2 ? attrs.substr(2) : std::string();
-    if (lower(trim(o.name)) == want || lower(o.sku) == want || lower(joined) == want) return &o;
+    if (utf8::lower(trim(o.name)) == want || utf8::lower(o.sku) == want || utf8::lower(joined) == want) return &o;
   }
   if (parts.empty()) return nullptr;
   for (const Offer& o : product.offers) {
-    std::string text = lower(o.name);
-    for (const auto& [k, v] : o.attributes) text += " | " + lower(v);
+    std::string text = utf8::lower(o.name);
+    for (const auto& [k, v] : o.attributes) text += " | " + utf8::lower(v);
     if (std::all_of(parts.begin(), parts.end(), [&](const std::string& p) { return text.find(p) != std::string::npos; }))
       return &o;
   }
@@ -82,7 +70,7 @@ const Offer* find_variant(const Product& product, std::string_view variant) {
 // "text/html; charset=ISO-8859-1" -> "ISO-8859-1".
 std::string charset_of(const std::optional<std::string>& content_type) {
   if (!content_type) return {};
-  const std::string l = lower(*content_type);
+  const std::string l = utf8::lower(*content_type);
   const auto at = l.find("charset=");
   if (at == std::string::npos) return {};
   std::string v = content_type->substr(at + 8);
@@ -95,7 +83,7 @@ std::string charset_of(const std::optional<std::string>& content_type) {
 Reading cant_tell(Reading r, std::string why) {
   r.observation = Observation{};
   r.observation->can_tell = false;
-  r.reason = clip(std::move(why), kMaxReasonBytes);
+  r.reason = utf8::prefix(why, kMaxReasonBytes);
   return r;
 }
 
@@ -107,14 +95,14 @@ Reading read_page(Reading r, const http::Response& resp, const store::Watch& wat
   options.transport_charset = charset;
   auto product = extract_product(resp.body, options);
   if (!product) return cant_tell(std::move(r), "can't read the page: " + product.error().message);
-  if (!product->name.empty()) r.title = clip(product->name, store::kMaxTitleBytes);
+  if (!product->name.empty()) r.title = utf8::prefix(product->name, store::kMaxTitleBytes);
 
   std::optional<Price> price = product->price;
   dealstack::Availability availability = product->availability;
   if (watch.variant) {
     const Offer* offer = find_variant(*product, *watch.variant);
     if (offer == nullptr)
-      return cant_tell(std::move(r), "the page no longer lists the variant '" + clip(*watch.variant, 100) + "'");
+      return cant_tell(std::move(r), "the page no longer lists the variant '" + utf8::prefix(*watch.variant, 100) + "'");
     price = offer->price;
     availability = offer->availability;
   }
@@ -172,7 +160,7 @@ Reading read_response(const Result<http::Response>& response, const store::Watch
   Reading r;
   if (!response) {
     r.outcome = Outcome::network_error();
-    r.reason = clip(response.error().message, kMaxReasonBytes);
+    r.reason = utf8::prefix(response.error().message, kMaxReasonBytes);
     return r;
   }
   const http::Response& resp = *response;
@@ -256,9 +244,9 @@ Result<CheckDone> store_check(store::Store& store, std::int64_t watch_id, const 
     store::Alert out;
     out.kind = std::string(alert_kind_name(a.kind));
     for (AlertKind k : a.kinds) out.kinds.emplace_back(alert_kind_name(k));
-    out.message = clip(a.message, store::kMaxAlertMessageBytes);
+    out.message = utf8::prefix(a.message, store::kMaxAlertMessageBytes);
     if (a.kind == AlertKind::cant_tell && !reading.reason.empty())
-      out.message = clip(out.message + " (" + reading.reason + ")", store::kMaxAlertMessageBytes);
+      out.message = utf8::prefix(out.message + " (" + reading.reason + ")", store::kMaxAlertMessageBytes);
     if (a.price) {
       out.price = a.price->minor;
       out.currency = a.price->currency;

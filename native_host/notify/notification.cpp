@@ -58,14 +58,7 @@ std::string truncate_utf8(std::string_view s, std::size_t max_bytes) {
   if (s.size() <= max_bytes) return std::string(s);
   // Room for the ellipsis when the bound allows it; otherwise just the cut.
   const std::size_t room = max_bytes >= kEllipsis.size() ? max_bytes - kEllipsis.size() : max_bytes;
-  std::size_t end = 0;
-  std::size_t pos = 0;
-  while (pos < s.size()) {
-    utf8::next(s, pos);
-    if (pos > room) break;
-    end = pos;
-  }
-  std::string out(s.substr(0, end));
+  std::string out = utf8::prefix(s, room);
   if (max_bytes >= kEllipsis.size()) out += kEllipsis;
   return out;
 }

@@ -4,6 +4,8 @@
 #include <chrono>
 #include <utility>
 
+#include "text/utf8.hpp"
+
 namespace dealstack::store {
 
 namespace {
@@ -162,13 +164,6 @@ MonitorState read_monitor_state(const Statement& st) {
   return m;
 }
 
-// The longest prefix of `s` of at most `max` bytes that doesn't cut a UTF-8 sequence.
-std::string utf8_prefix(std::string_view s, std::size_t max) {
-  if (s.size() <= max) return std::string(s);
-  std::size_t n = max;
-  while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
-  return std::string(s.substr(0, n));
-}
 
 Error no_watch(std::int64_t id) { return make_error("not_found", "no watch with id " + std::to_string(id)); }
 
@@ -707,7 +702,7 @@ Status Store::set_monitor_state_tx(std::int64_t watch_id, const MonitorState& st
   if (state.failures < 0) return invalid("monitor failures must not be negative");
   if (state.next_check_at && *state.next_check_at < 0) return invalid("next_check_at must not be negative");
   std::optional<std::string> last_error = state.last_error;
-  if (last_error && last_error->size() > kMaxLastErrorBytes) last_error = utf8_prefix(*last_error, kMaxLastErrorBytes);
+  if (last_error && last_error->size() > kMaxLastErrorBytes) last_error = utf8::prefix(*last_error, kMaxLastErrorBytes);
   auto exists = variant_of_watch(watch_id);
   if (!exists.ok()) return exists.error();
   if (!*exists) return no_watch(watch_id);
@@ -735,7 +730,7 @@ Result<CheckStored> Store::record_check(std::int64_t watch_id, const CheckRecord
   if (!recorded.ok()) return recorded.error();
   out.recorded = std::move(*recorded);
   if (check.title && !check.title->empty()) {
-    const std::string title = utf8_prefix(*check.title, kMaxTitleBytes);
+    const std::string title = utf8::prefix(*check.title, kMaxTitleBytes);
     if (auto r = set_title_tx(watch_id, title); !r.ok()) return r.error();
   }
   if (auto r = set_monitor_state_tx(watch_id, check.state); !r.ok()) return r.error();

@@ -69,6 +69,13 @@ bool is_valid(std::string_view s) {
   return true;
 }
 
+std::string prefix(std::string_view s, std::size_t max_bytes) {
+  if (s.size() <= max_bytes) return std::string(s);
+  std::size_t n = max_bytes;
+  while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
+  return std::string(s.substr(0, n));
+}
+
 std::string sanitize(std::string_view s) {
   if (is_valid(s)) return std::string(s);
   std::string out;

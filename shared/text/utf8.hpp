@@ -36,6 +36,10 @@ inline void append(std::string& out, char32_t cp) {
 // True when `s` is entirely well-formed UTF-8.
 bool is_valid(std::string_view s);
 
+// The longest prefix of `s` of at most `max_bytes` bytes that doesn't cut a UTF-8 sequence
+// (for length caps on text that is shown or stored).
+std::string prefix(std::string_view s, std::size_t max_bytes);
+
 // `s` with every invalid sequence replaced by U+FFFD.
 std::string sanitize(std::string_view s);
 

@@ -85,3 +85,22 @@ TEST_CASE("utf8 is_valid agrees with decoding code point by code point") {
   CHECK(dealstack::utf8::is_valid(std::string(1 << 20, 'a')));
   CHECK_FALSE(dealstack::utf8::is_valid(std::string(1 << 20, 'a') + "\x80"));
 }
+
+TEST_CASE("utf8 prefix cuts at a character boundary, never inside one") {
+  const std::string s = "a\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80";  // a é € 😀: 1 + 2 + 3 + 4 bytes
+  CHECK(utf8::prefix(s, 100) == s);
+  CHECK(utf8::prefix(s, 10) == s);
+  CHECK(utf8::prefix(s, 9) == "a\xC3\xA9\xE2\x82\xAC");
+  CHECK(utf8::prefix(s, 6) == "a\xC3\xA9\xE2\x82\xAC");
+  CHECK(utf8::prefix(s, 5) == "a\xC3\xA9");
+  CHECK(utf8::prefix(s, 2) == "a");
+  CHECK(utf8::prefix(s, 1) == "a");
+  CHECK(utf8::prefix(s, 0).empty());
+  for (std::size_t n = 0; n <= s.size(); ++n) {
+    CAPTURE(n);
+    const std::string p = utf8::prefix(s, n);
+    CHECK(p.size() <= n);
+    CHECK(utf8::is_valid(p));
+    CHECK(s.compare(0, p.size(), p) == 0);
+  }
+}
