@@ -10,7 +10,7 @@ namespace dealstack::install {
 // public key in the extension's manifest ("key"). It must match that key: change both
 // together, or Chromium will refuse to start the host for the extension ("Access to the
 // specified native messaging host is forbidden").
-inline constexpr std::string_view kDevChromiumExtensionId = "bfbjdkfogpfkhihehbcnnbbifdiobima";
+inline constexpr std::string_view kDevChromiumExtensionId = "noomoddoojahlajgdommlkgnpjnondje";
 
 // The Firefox id: browser_specific_settings.gecko.id in the extension's manifest. It must
 // match that field, or Firefox will not start the host for the extension.

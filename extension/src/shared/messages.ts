@@ -1,0 +1,222 @@
+// The messages between the extension's contexts and the service worker: one typed union,
+// the one place their names live (like native_host/protocol/wire.hpp for the host).
+//
+// Direction: content script / popup / options page --chrome.runtime.sendMessage--> service
+// worker, which answers with a Reply. The service worker pushes Broadcasts to open extension
+// pages (popup, options) with chrome.runtime.sendMessage; content scripts get only
+// `panel.update` through chrome.tabs.sendMessage.
+//
+// Trust: a message from a content script (sender.tab set, sender.url a web page) may only be
+// one of CONTENT_ALLOWED; the router refuses the rest with `not_allowed`. Nothing a content
+// script receives ever holds a secret (there are none in the extension anyway: the vault
+// stays in the agent).
+//
+// Money is always a decimal string with an ISO 4217 code, never a number.
+
+import type { Product, StackResult } from '../../../wasm/dealstack_core.mjs';
+
+export type { Product, StackResult };
+
+/** A stable snake_case error code and a sentence for people. */
+export interface ErrorValue {
+  code: string;
+  message: string;
+}
+
+export type Reply<T> = { ok: true; value: T } | { ok: false; error: ErrorValue };
+
+// ---- what the agent's protocol returns (docs/protocol.md) ----------------------------
+
+export interface Watch {
+  id: number;
+  url: string;
+  variant: string | null;
+  title: string | null;
+  target_price: string | null;
+  currency: string | null;
+  /** Alert on a drop of this many basis points (1000 = 10 %). */
+  drop_bp: number | null;
+  notify_restock: boolean;
+  notify_increase: boolean;
+  interval_seconds: number;
+  active_hours: { start_minute: number; end_minute: number } | null;
+  created_at: number;
+  last_check_at: number | null;
+  state: 'active' | 'paused';
+}
+
+export interface HistoryDay {
+  /** Unix ms of the UTC midnight. */
+  day: number;
+  min: string | null;
+  max: string | null;
+  last: string | null;
+}
+
+export interface History {
+  watch_id: number;
+  currency: string | null;
+  days: HistoryDay[];
+  last_check_at: number | null;
+}
+
+export interface Alert {
+  id: number;
+  watch_id: number;
+  kind: string;
+  kinds: string[];
+  message: string;
+  price: string | null;
+  currency: string | null;
+  at: number;
+  acknowledged: boolean;
+}
+
+/** The shopper's wallet as the agent keeps it (wallet.get / wallet.set). */
+export interface Wallet {
+  /** Cards the shopper pays with (docs/stacking.md, `wallet.cards`). */
+  cards: { id: string; name?: string; earn_percent?: string; reward_value_percent?: string }[];
+  /** Programs the shopper belongs to: portal and shop memberships, by name. Offers whose
+   *  `requires_membership` is not listed here are left out of the stack. */
+  memberships: string[];
+  /** 'use': discounted gift cards may be part of a stack; 'avoid': never. */
+  gift_cards: 'use' | 'avoid';
+  /** What one unit of portal cashback is worth, percent (preferences.cashback_value_percent). */
+  cashback_value_percent: string;
+  /** How the shopper pays ("direct", "paypal", "apple_pay"). */
+  payment_path: string;
+}
+
+// ---- state the service worker computes ------------------------------------------------
+
+/** Where the connection to the native host stands. */
+export type HostState =
+  | 'connecting'
+  /** The host answered hello: the agent runs. */
+  | 'connected'
+  /** connectNative failed: the host isn't installed for this browser. */
+  | 'host_missing'
+  /** The host runs but can't reach or start the agent. */
+  | 'agent_unavailable'
+  /** The host refuses this extension's id (installed for another id). */
+  | 'origin_not_allowed';
+
+export interface HostStatus {
+  state: HostState;
+  /** From hello, when connected. */
+  version: string | null;
+  agent_pid: number | null;
+  /** The last check of any watch (unix ms), when known. */
+  last_check_at: number | null;
+  /** The exact command that fixes it ("dealstack install --browser chromium"), else null. */
+  fix: string | null;
+  /** What went wrong, for people, else null. */
+  message: string | null;
+}
+
+/** Whether the wasm core loaded in the service worker. */
+export type CoreStatus = { state: 'ready' } | { state: 'failed'; error: ErrorValue } | { state: 'loading' };
+
+/** Everything the popup shows about one tab. */
+export interface TabState {
+  tab_id: number;
+  url: string;
+  /** The shop, as offers name it: the page's host name without a leading "www.". */
+  retailer: string;
+  /** null: not a product page, or not read yet (see product_error). */
+  product: Product | null;
+  product_error: ErrorValue | null;
+  /** The best stack for one unit of the product, or null (see stack_error). */
+  stack: StackResult | null;
+  stack_error: ErrorValue | null;
+  /** How many offers the agent holds for this retailer. */
+  offer_count: number;
+  /** The watch on this url, if any. */
+  watch: Watch | null;
+  /** When the page was read (unix ms). */
+  extracted_at: number;
+  /** Milliseconds spent: collecting in the page, extracting in wasm, stacking. */
+  timings: { collect_ms: number; extract_ms: number; stack_ms: number };
+}
+
+export interface Settings {
+  /** The in-page panel, everywhere. Default true. */
+  panel_enabled: boolean;
+  /** Per-site overrides, by host name. */
+  sites: Record<string, { panel: boolean }>;
+  /** chrome.notifications for alerts. Default true. */
+  notifications: boolean;
+}
+
+// ---- requests to the service worker -----------------------------------------------------
+
+/** What a content script sends about its page. `html` is the page's HTML (capped), or a
+ *  digest of the parts extraction reads; `collect_ms` the time collecting took. */
+export interface PageReport {
+  url: string;
+  html: string;
+  collect_ms: number;
+  /** true when `html` was cut at the cap. */
+  truncated: boolean;
+}
+
+export type Request =
+  // content scripts (CONTENT_ALLOWED)
+  | { type: 'page.report'; page: PageReport }
+  | { type: 'panel.get' }
+  | { type: 'panel.hide_site' }
+  // popup and options page
+  | { type: 'tab.state'; tab_id: number }
+  | { type: 'host.status' }
+  | { type: 'host.retry' }
+  | { type: 'core.status' }
+  | { type: 'watch.add'; params: Partial<Watch> & { url: string } }
+  | { type: 'watch.update'; params: Partial<Watch> & { id: number } }
+  | { type: 'watch.remove'; id: number }
+  | { type: 'watch.check'; id: number }
+  | { type: 'watch.list' }
+  | { type: 'history'; watch_id: number }
+  | { type: 'alerts.list'; all?: boolean }
+  | { type: 'alerts.ack'; id: number }
+  | { type: 'wallet.get' }
+  | { type: 'wallet.set'; wallet: Wallet }
+  | { type: 'settings.get' }
+  | { type: 'settings.set'; settings: Settings };
+
+export type RequestType = Request['type'];
+
+/** The only requests a content script may make. */
+export const CONTENT_ALLOWED: readonly RequestType[] = ['page.report', 'panel.get', 'panel.hide_site'];
+
+/** What each request answers with (the `value` of an ok Reply). */
+export interface ReplyMap {
+  'page.report': { state: TabState | null };
+  'panel.get': { enabled: boolean; state: TabState | null };
+  'panel.hide_site': { enabled: false };
+  'tab.state': { state: TabState | null; host: HostStatus; core: CoreStatus; alerts: Alert[]; history: History | null };
+  'host.status': HostStatus;
+  'host.retry': HostStatus;
+  'core.status': CoreStatus;
+  'watch.add': Watch;
+  'watch.update': Watch;
+  'watch.remove': { removed: number };
+  'watch.check': { watch: Watch; observation: unknown; changed: boolean; alert: Alert | null };
+  'watch.list': { watches: Watch[] };
+  'history': History;
+  'alerts.list': { alerts: Alert[] };
+  'alerts.ack': { acknowledged: number };
+  'wallet.get': Wallet;
+  'wallet.set': Wallet;
+  'settings.get': Settings;
+  'settings.set': Settings;
+}
+
+// ---- pushed by the service worker -------------------------------------------------------
+
+export type Broadcast =
+  | { type: 'host.changed'; host: HostStatus }
+  | { type: 'tab.changed'; tab_id: number }
+  | { type: 'watch.changed'; watch: Watch | null; removed: number | null }
+  | { type: 'alert'; alert: Alert }
+  /** To a content script: what its panel shows. */
+  | { type: 'panel.update'; enabled: boolean; state: TabState | null };
