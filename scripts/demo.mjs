@@ -11,6 +11,9 @@ import { fileURLToPath } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const bin = process.env.DEALSTACK_BIN ?? path.join(root, 'build', 'native', 'bin', 'dealstack');
 const pagesDir = path.join(root, 'tests', 'fixtures', 'pages');
+// --short (npm start, before the browser part): a few pages and price strings, the stack, and
+// no command-line watch (the browser part shows one).
+const short = process.argv.includes('--short');
 
 function run(args, input) {
   const r = spawnSync(bin, args, { input, encoding: 'utf8' });
@@ -18,7 +21,8 @@ function run(args, input) {
 }
 
 console.log('Products read from sample pages (tests/fixtures/pages):\n');
-const pages = existsSync(pagesDir) ? readdirSync(pagesDir).filter((f) => f.endsWith('.html')).sort() : [];
+let pages = existsSync(pagesDir) ? readdirSync(pagesDir).filter((f) => f.endsWith('.html')).sort() : [];
+if (short) pages = pages.slice(0, 5);
 for (const file of pages) {
   const r = run(['extract', '--url', `https://shop.example/${file}`, path.join(pagesDir, file)]);
   if (r.status === 0) {
@@ -37,7 +41,7 @@ const samples = [
   ['$1,299.99', null], ['1.899,-', 'EUR'], ["CHF 1'049.95", null], ['ab 12,50 €', null], ['¥ 129,800', null],
   ['Rp 129.900', null], ['12.345 KWD', null], ['от 1 299 руб.', null], ['R$ 2.499,90', null], ['no price here', null],
 ];
-for (const [text, hint] of samples) {
+for (const [text, hint] of short ? samples.slice(0, 4) : samples) {
   const r = run(['price', ...(hint ? ['--currency-hint', hint] : []), text]);
   console.log(`  ${JSON.stringify(text).padEnd(20)} ${hint ? `(hint ${hint})` : ''.padEnd(0)}  ->  ${r.out}`);
 }
@@ -57,11 +61,12 @@ if (existsSync(scenario)) {
     s.steps.forEach((step, i) => console.log(`  ${i + 1}. ${step.label.padEnd(58)} saves ${step.saves}`));
     for (const w of s.warnings) console.log(`  ! ${w.message}`);
     for (const h of s.hints) console.log(`  + ${h.message}`);
-    for (const a of s.alternatives) console.log(`  without ${a.without}: net ${a.net} (${a.costs_more} more)`);
+    if (!short) for (const a of s.alternatives) console.log(`  without ${a.without}: net ${a.net} (${a.costs_more} more)`);
   }
 }
 
 // A price watch: the agent checks a page, the shop drops its price, the next check alerts.
+if (short) process.exit(0);
 console.log('\nWatching a price (a shop served on loopback, the agent in a temporary home):\n');
 const home = mkdtempSync(path.join(os.tmpdir(), 'dealstack-demo-'));
 const env = { PATH: process.env.PATH, HOME: home, XDG_RUNTIME_DIR: path.join(home, 'run'),

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# npm start: installs what is missing, builds, then shows the program at work: the products
-# of a few bundled sample pages, a few real-world price strings, the best deal stack for a
-# sample cart, and a price watch (the real agent checking a loopback shop until it alerts).
-# (A later issue adds Chromium with the extension.)
+# npm start: installs what is missing, builds the program, the wasm core and the extension,
+# shows a few things the command line does, then the extension at work in Chromium on a demo
+# shop served on loopback (scripts/start.mjs: headless with screenshots when there is no
+# display, else a browser window until Ctrl-C).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-bash scripts/build.sh native
-node scripts/demo.mjs
+bash scripts/build.sh native wasm
+node scripts/build_extension.mjs
+node scripts/demo.mjs --short
+node scripts/start.mjs "$@"
