@@ -1,0 +1,126 @@
+// A content script's page report -> the tab's state: extract the product with the wasm core,
+// stack the retailer's offers for one unit, find the watch on the page, set the badge.
+
+import type { Broadcast, ErrorValue, PageReport, StackResult, TabState, Wallet, Watch } from '../shared/messages';
+import type { DealstackCore, Product } from '../../../wasm/dealstack_core.mjs';
+import { getCore, toErrorValue, coreStatus } from './core';
+import { findWatch, getOffers, getWallet, getWatches, DEFAULT_WALLET, type RetailerOffers } from './agent';
+import { buildStackRequest, retailerOf } from './stacking';
+import { getTabState, knownTabs, setTabState } from './tabs';
+import { getSettings, panelEnabled } from './settings';
+
+/** The most HTML a report may carry, in UTF-16 code units: the content script cuts at 3 MiB;
+ *  the rest is slack for its marker. The core refuses more than it can handle anyway
+ *  ("input_too_large"). */
+export const MAX_HTML_CHARS = 3 * 1024 * 1024 + 1024;
+export const MAX_URL_CHARS = 8192;
+/** How long a page report waits for the agent's offers, wallet and watches, ms: past this
+ *  the page is stacked without them (the popup must be quick even when the agent is slow). */
+const AGENT_WAIT_MS = 3000;
+
+export function withTimeout<T>(p: Promise<T>, ms: number, fallback: T): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<T>((resolve) => {
+    timer = setTimeout(() => resolve(fallback), ms);
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}
+
+export async function handlePageReport(page: PageReport, tabId: number): Promise<TabState> {
+  const retailer = retailerOf(page.url);
+  const state: TabState = {
+    tab_id: tabId,
+    url: page.url,
+    retailer,
+    product: null,
+    product_error: null,
+    stack: null,
+    stack_error: null,
+    offer_count: 0,
+    watch: null,
+    extracted_at: Date.now(),
+    timings: { collect_ms: page.collect_ms, extract_ms: 0, stack_ms: 0 },
+  };
+  const core = await getCore();
+  if (!core) {
+    const s = coreStatus();
+    state.product_error = {
+      code: 'wasm_load_failed',
+      message: s.state === 'failed' ? s.error.message : 'the dealstack core did not load',
+    };
+    await commit(state);
+    return state;
+  }
+  // Ask the agent while wasm extracts: both take a few ms when it runs.
+  const agentData = Promise.all([
+    withTimeout(getOffers(retailer), AGENT_WAIT_MS, null as RetailerOffers | null),
+    withTimeout(getWallet(), AGENT_WAIT_MS, DEFAULT_WALLET),
+    withTimeout(getWatches(), AGENT_WAIT_MS, [] as Watch[]),
+  ]);
+  let product: Product | null = null;
+  const t0 = performance.now();
+  try {
+    product = core.extractProduct(page.html, page.url);
+  } catch (e) {
+    state.product_error = toErrorValue(e, 'internal_error');
+  }
+  state.timings.extract_ms = round(performance.now() - t0);
+  state.product = product;
+  const [offers, wallet, watches] = await agentData;
+  state.watch = findWatch(watches, [page.url, product?.url]);
+  if (product) {
+    const retailerOffers = offers ?? { retailer, rules: null, offers: [], imported_at: null };
+    const t1 = performance.now();
+    const { stack, error, offerCount } = stackFor(core, product, retailer, retailerOffers, wallet);
+    state.timings.stack_ms = round(performance.now() - t1);
+    state.stack = stack;
+    state.stack_error = error;
+    state.offer_count = offerCount;
+  }
+  await commit(state);
+  return state;
+}
+
+function stackFor(
+  core: DealstackCore,
+  product: Product,
+  retailer: string,
+  offers: RetailerOffers,
+  wallet: Wallet,
+): { stack: StackResult | null; error: ErrorValue | null; offerCount: number } {
+  const request = buildStackRequest(product, retailer, offers, wallet);
+  if ('code' in request) return { stack: null, error: request, offerCount: offers.offers.length };
+  try {
+    return { stack: core.stackDeals(request), error: null, offerCount: request.offers?.length ?? 0 };
+  } catch (e) {
+    return { stack: null, error: toErrorValue(e, 'internal_error'), offerCount: request.offers?.length ?? 0 };
+  }
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 100) / 100;
+}
+
+async function commit(state: TabState): Promise<void> {
+  await setTabState(state);
+  broadcast({ type: 'tab.changed', tab_id: state.tab_id });
+}
+
+/** Pushes a Broadcast to open extension pages (popup, options). No page open is fine. */
+export function broadcast(b: Broadcast): void {
+  try {
+    chrome.runtime.sendMessage(b).catch(() => undefined);
+  } catch {
+    // No receiver.
+  }
+}
+
+/** Tells the content script of `tabId` (every known tab when null) what its panel shows. */
+export async function pushPanel(tabId: number | null): Promise<void> {
+  const settings = await getSettings();
+  const tabs = tabId === null ? knownTabs() : [await getTabState(tabId)].filter((s): s is TabState => !!s);
+  for (const state of tabs) {
+    const b: Broadcast = { type: 'panel.update', enabled: panelEnabled(settings, state.retailer), state };
+    chrome.tabs.sendMessage(state.tab_id, b, { frameId: 0 }).catch(() => undefined);
+  }
+}
