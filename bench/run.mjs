@@ -10,9 +10,11 @@
 // and 20 lines with 10, 30 and 60 offers, beside the exhaustive reference where it finishes.
 // Then the native-messaging host and the agent (bench/host.mjs, bench/host_bench.cpp, native
 // only): host cold start, round trips, agent memory with 10,000 watches, checks per second.
+// Then the extension (bench/extension.mjs): page load to popup-ready product and stack on the
+// demo shop's 500 KB page in headless Chromium, the wasm module's size, full HTML vs digest.
 // Environment: DEALSTACK_BENCH_MIN_MS (default 300) time per page and measurement;
 //              DEALSTACK_BUILD_NATIVE / DEALSTACK_BUILD_WASM: the build folders;
-//              DEALSTACK_BENCH_ONLY: "extraction", "stacking" or "host" to run just that part;
+//              DEALSTACK_BENCH_ONLY: "extraction", "stacking", "host" or "extension" to run just that part;
 //              DEALSTACK_BENCH_STACK_REQUESTS (200) requests per stacking cell,
 //              DEALSTACK_BENCH_STACK_REPS (3) timings per request (the median is kept),
 //              DEALSTACK_BENCH_EXHAUSTIVE_MS (3000) exhaustive-reference time per cell.
@@ -24,6 +26,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gunzipSync } from 'node:zlib';
+import { runExtensionBench } from './extension.mjs';
 import { runHostBench } from './host.mjs';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
@@ -150,8 +153,8 @@ function printSet(title, pages, native, wasm, module) {
 
 const only = process.env.DEALSTACK_BENCH_ONLY ?? '';
 const runPart = (name) => only === '' || only === name;
-if (!['', 'extraction', 'stacking', 'host'].includes(only)) {
-  console.error(`DEALSTACK_BENCH_ONLY: "${only}" is not one of extraction, stacking, host`);
+if (!['', 'extraction', 'stacking', 'host', 'extension'].includes(only)) {
+  console.error(`DEALSTACK_BENCH_ONLY: "${only}" is not one of extraction, stacking, host, extension`);
   process.exit(2);
 }
 console.log(`${basename(process.argv[1])}: node ${process.version}`);
@@ -319,3 +322,4 @@ if (runPart('stacking')) {
 }
 
 if (runPart('host')) runHostBench({ root, nativeBuild });
+if (runPart('extension')) await runExtensionBench({ root });

@@ -13,7 +13,7 @@
 //
 // Teardown ends only what this launch started: the Chromium processes whose command line
 // names this launch's profile folder, and the agent named in this home's lock file.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -25,8 +25,10 @@ import { dealstackBin, repoRoot } from './dealstack.mjs';
 export const EXTENSION_ID = 'noomoddoojahlajgdommlkgnpjnondje';
 export const EXTENSION_ORIGIN = `chrome-extension://${EXTENSION_ID}`;
 export const chromiumPath = process.env.DEALSTACK_CHROMIUM ?? '/usr/bin/chromium';
-/** The built extensions (node scripts/build_extension.mjs). */
-export const extensionDir = (flavour = 'chromium') => path.join(repoRoot, 'build', 'extension', flavour);
+/** The built extensions (node scripts/build_extension.mjs; DEALSTACK_EXTENSION_DIR: another
+ *  --out-dir holding chromium/ and firefox/). */
+export const extensionDir = (flavour = 'chromium') =>
+  path.join(path.resolve(repoRoot, process.env.DEALSTACK_EXTENSION_DIR ?? path.join('build', 'extension')), flavour);
 /** Where tests leave screenshots for a person to look at. */
 export const screenshotDir = path.resolve(process.env.DEALSTACK_SCREENSHOTS ?? path.join(repoRoot, 'build', 'test-screenshots'));
 
@@ -61,6 +63,19 @@ export function installHost(profile, env) {
     { env, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`dealstack install failed (${r.status}): ${r.stdout}${r.stderr}`);
   return JSON.parse(r.stdout);
+}
+
+/** Starts `dealstack agent` for a home (detached, as the host would) and waits for its
+ *  socket. stopAgent(home.lock) ends it. */
+export async function startAgent(home) {
+  const child = spawn(dealstackBin, ['agent'], { env: home.env, stdio: 'ignore', detached: true });
+  child.unref();
+  let exited = null;
+  child.on('exit', (code) => { exited = code; });
+  await waitFor(() => fs.existsSync(home.socket) || exited !== null, { what: 'the agent socket' });
+  // exit 3: an agent already runs for this home, which is as good.
+  if (exited !== null && exited !== 3) throw new Error(`dealstack agent exited with ${exited}`);
+  return child.pid;
 }
 
 /** The host manifest `installHost` writes (remove it to make the host "not installed"). */
