@@ -4,7 +4,7 @@
 //      the service worker without DOM types, the content script and the pages with them);
 //   2. bundles with esbuild: background/background.js (ES module, the wasm loader bundled
 //      in and dealstack_core.wasm copied beside it), content/content.js (classic script,
-//      IIFE), popup/popup.js and options/options.js (IIFE; their .html and .css copied);
+//      IIFE), popup/popup.js and options/options.js (IIFE; their .html copied, their .css bundled with its @imports);
 //   3. merges extension/manifest/base.json with chromium.json or firefox.json, copies
 //      extension/_locales, and draws the toolbar icons (icons/icon{16,32,48,128}.png).
 //
@@ -112,8 +112,12 @@ async function bundle(browser, dir, opts, pages) {
     esbuild.build({ ...common, entryPoints: [path.join(src, 'background/index.ts')], outfile: path.join(dir, 'background/background.js'), format: 'esm', plugins: [wasmLoaderPlugin(opts.wasmDir)] }),
     esbuild.build({ ...common, entryPoints: [path.join(src, 'content/index.ts')], outfile: path.join(dir, 'content/content.js'), format: 'iife' }),
   ];
-  for (const page of pages)
+  for (const page of pages) {
     jobs.push(esbuild.build({ ...common, entryPoints: [path.join(src, page, `${page}.ts`)], outfile: path.join(dir, page, `${page}.js`), format: 'iife' }));
+    // The page's stylesheet with its @imports inlined (the shared theme, uPlot's CSS).
+    const css = path.join(src, page, `${page}.css`);
+    if (fs.existsSync(css)) jobs.push(esbuild.build({ ...common, entryPoints: [css], outfile: path.join(dir, page, `${page}.css`) }));
+  }
   try {
     await Promise.all(jobs);
   } catch (e) {
@@ -285,10 +289,7 @@ async function main() {
     await bundle(browser, dir, opts, pages);
     fs.copyFileSync(path.join(opts.wasmDir, 'dealstack_core.wasm'), path.join(dir, 'background/dealstack_core.wasm'));
     for (const page of pages)
-      for (const ext of ['html', 'css']) {
-        const from = path.join(src, page, `${page}.${ext}`);
-        if (fs.existsSync(from)) fs.copyFileSync(from, path.join(dir, page, `${page}.${ext}`));
-      }
+      fs.copyFileSync(path.join(src, page, `${page}.html`), path.join(dir, page, `${page}.html`));
     const manifest = merge(base, readJson(path.join(ext, `manifest/${browser}.json`)));
     fs.writeFileSync(path.join(dir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
     writeLocales(dir, manifest);
