@@ -120,6 +120,16 @@ export function getWatches(): Promise<Watch[]> {
   return entry.value;
 }
 
+/** Every watch, fresh from the agent; throws the port's error (the options page shows it,
+ *  unlike the readers above that fall back to nothing). Refreshes the cache. */
+export async function listWatches(): Promise<Watch[]> {
+  const r = await port.request<{ watches: Watch[] }>('watch.list');
+  const list = Array.isArray(r?.watches) ? r.watches : [];
+  for (const w of list) port.noteLastCheck(w.last_check_at);
+  watchesCache = { at: Date.now(), ttl: WATCHES_TTL_MS, value: Promise.resolve(list) };
+  return list;
+}
+
 /** Forgets the watch list (after watch.updated, or a reconnect). */
 export function watchesChanged(): void {
   watchesCache = null;

@@ -40,6 +40,7 @@ export async function handlePageReport(page: PageReport, tabId: number): Promise
     watch: null,
     extracted_at: Date.now(),
     timings: { collect_ms: page.collect_ms, extract_ms: 0, stack_ms: 0 },
+    truncated: page.truncated,
   };
   const core = await getCore();
   if (!core) {

@@ -17,7 +17,7 @@ import {
   type Watch,
 } from '../shared/messages';
 import { coreStatus } from './core';
-import { port, getWatches, findWatch, walletChanged, watchesChanged } from './agent';
+import { port, getWatches, findWatch, listWatches, walletChanged, watchesChanged } from './agent';
 import { HostError } from './native_port';
 import { handlePageReport, withTimeout, MAX_HTML_CHARS, MAX_URL_CHARS, pushPanel } from './page';
 import { getTabState } from './tabs';
@@ -160,10 +160,8 @@ async function dispatch(req: Request, caller: Caller): Promise<ReplyMap[RequestT
     }
     case 'watch.check':
       return port.request<ReplyMap['watch.check']>('watch.check', { id: req.id });
-    case 'watch.list': {
-      watchesChanged();
-      return { watches: await getWatches() };
-    }
+    case 'watch.list':
+      return { watches: await listWatches() };
     case 'history':
       return port.request<History>('history', { watch_id: req.watch_id });
     case 'alerts.list':

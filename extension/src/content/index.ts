@@ -15,8 +15,8 @@ import { renderPanel, removePanel } from './panel';
 export const MAX_HTML_CHARS = 3 * 1024 * 1024;
 /** Re-reads after the first one, at most, when the page's JSON-LD or title changes. */
 const MAX_REREPORTS = 3;
-/** Quiet time after the last change before a re-read, ms. */
-const DEBOUNCE_MS = 700;
+/** Time between a change and the look at it (changes meanwhile are looked at together), ms. */
+const THROTTLE_MS = 700;
 /** Fingerprint checks at most (each one scans the JSON-LD scripts), then stop watching. */
 const MAX_CHECKS = 60;
 /** Stop watching the page this long after it loaded, ms. */
@@ -98,9 +98,10 @@ function watchForChanges(): void {
   let checks = 0;
   const started = Date.now();
   const observer = new MutationObserver(() => {
-    // Called for every batch of mutations: only (re)arm a timer, no work here.
-    if (timer !== null) clearTimeout(timer);
-    timer = setTimeout(check, DEBOUNCE_MS);
+    // Called for every batch of mutations: only arm a timer, no work here. Not re-armed
+    // while armed (a throttle, not a debounce): a page that never stops changing still gets
+    // looked at, at most once per THROTTLE_MS.
+    if (timer === null) timer = setTimeout(check, THROTTLE_MS);
   });
   const stop = (): void => {
     observer.disconnect();

@@ -137,6 +137,9 @@ export interface TabState {
   extracted_at: number;
   /** Milliseconds spent: collecting in the page, extracting in wasm, stacking. */
   timings: { collect_ms: number; extract_ms: number; stack_ms: number };
+  /** true when the page's HTML was cut at the content script's cap (3 MiB) before it was
+   *  read: a product described further down may have been missed. */
+  truncated?: boolean;
 }
 
 export interface Settings {
