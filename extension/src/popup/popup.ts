@@ -11,7 +11,7 @@ import {
   percentOf, percentToBasisPoints,
 } from '../shared/ui/money';
 import { copyText, localizePage, onBroadcast, openOptions, send, t, targetTabId } from '../shared/ui/runtime';
-import { dateTime, relativeTime } from '../shared/ui/time';
+import { dateTime, relativeTime, shortDay } from '../shared/ui/time';
 
 type TabReply = ReplyMap['tab.state'];
 
@@ -270,7 +270,7 @@ function renderHistory(node: HTMLElement, reply: TabReply): void {
   }
   const c = history.currency;
   const effective = state.stack && state.stack.currency === c ? state.stack.net : null;
-  const summary = t('history_summary', [money(low!, c), money(high!, c), String(history.days.length)]);
+  const summary = t('history_summary', [money(low!, c), money(high!, c), shortDay(priced[0]!.day)]);
   const plot = el('div', { class: 'chart', id: 'chart', role: 'img', 'aria-label': summary });
   replace(node, [
     heading(t('history_heading')),
