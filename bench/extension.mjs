@@ -4,7 +4,9 @@
 //
 // 1. Page load -> popup-ready: from the navigation's start (the page's performance.timeOrigin)
 //    to the moment an extension page gets a `tab.state` answer holding the product and its
-//    stack (what the popup would show), p50/p95 over DEALSTACK_BENCH_EXT_LOADS (30) loads.
+//    stack (what the popup would show), p50/p95 over DEALSTACK_BENCH_EXT_LOADS (30) loads;
+//    also counted from the page's own load event (the content script runs at document_idle,
+//    so the page's own loading is in the first figure and not in the second).
 //    Baselines from the same run: the same page's load event in a Chromium without the
 //    extension, and a bare extract of the same bytes by the wasm module under node.
 // 2. The wasm module's size, raw and gzipped (level 9), as the extension ships it.
@@ -141,6 +143,8 @@ export async function runExtensionBench({ root }) {
     const helper = (await b.context.pages()).find((p) => p.url().includes('harness=1'));
     const page = await b.context.newPage();
     const ready = [];
+    const afterLoad = []; // popup-ready minus the page's own load event
+    const ownLoad = []; // the page's load event, with the extension
     const timings = { collect: [], extract: [], stack: [] };
     let offerCount = null;
     let stackSteps = null;
@@ -170,10 +174,13 @@ export async function runExtensionBench({ root }) {
       await page.goto(loadUrl);
       const start = await page.evaluate(() => performance.timeOrigin);
       const got = await waiting;
+      const loadEnd = await page.evaluate(() => performance.getEntriesByType('navigation')[0]?.loadEventEnd ?? NaN);
       if (!got) throw new Error(`load ${i}: no popup-ready state within 15 s`);
       tabId = got.state.tab_id;
       if (i < 2) continue; // warm-up: the first loads compile the wasm and start the host
       ready.push(got.at - start);
+      afterLoad.push(got.at - (start + loadEnd));
+      ownLoad.push(loadEnd);
       timings.collect.push(got.state.timings.collect_ms);
       timings.extract.push(got.state.timings.extract_ms);
       timings.stack.push(got.state.timings.stack_ms);
@@ -201,20 +208,25 @@ export async function runExtensionBench({ root }) {
     const nodeExtract = core ? timeExtract(core, html, url, 30).ms : NaN;
 
     const r = stats(ready);
+    const a = stats(afterLoad);
+    const o = stats(ownLoad);
     const l = stats(loadTimes);
     console.log(`\npage load -> popup-ready product and stack, ${r.n} loads of ${url.replace(/^http:\/\/[^/]+/, '')} ` +
       `(${fmt(pageBytes / 1024, 0)} KB; ${offerCount} offers, ${stackSteps} steps), ms from navigation start`);
     const ts = (k) => stats(timings[k]);
     printTable(['measure', 'p50', 'p95', 'min', 'max', 'p50 / page load', 'p50 / node extract'], [
       ['popup-ready (with extension)', fmt(r.p50), fmt(r.p95), fmt(r.min), fmt(r.max), fmt(r.p50 / l.p50, 2), fmt(r.p50 / nodeExtract, 2)],
+      ['  its own load event (same loads)', fmt(o.p50), fmt(o.p95), fmt(o.min), fmt(o.max), fmt(o.p50 / l.p50, 2), ''],
+      ['  popup-ready after its load event', fmt(a.p50), fmt(a.p95), fmt(a.min), fmt(a.max), '', fmt(a.p50 / nodeExtract, 2)],
       ['  of which collect (TabState)', fmt(ts('collect').p50), fmt(ts('collect').p95), '', '', '', ''],
       ['  of which extract (TabState)', fmt(ts('extract').p50), fmt(ts('extract').p95), '', '', '', ''],
       ['  of which stack (TabState)', fmt(ts('stack').p50), fmt(ts('stack').p95), '', '', '', ''],
       ['baseline: load event, no extension', fmt(l.p50), fmt(l.p95), fmt(l.min), fmt(l.max), '1.00', fmt(l.p50 / nodeExtract, 2)],
       ['baseline: bare extract, wasm in node', fmt(nodeExtract), '', '', '', fmt(nodeExtract / l.p50, 2), '1.00'],
     ]);
-    console.log(`target: popup-ready <= ${TARGET_READY_P50_MS} ms at p50: ${fmt(r.p50)} ms (${ok(r.p50 <= TARGET_READY_P50_MS)}); ` +
-      `p95 ${fmt(r.p95)} ms; ${fmt(r.p50 - l.p50)} ms after the bare page's load event`);
+    console.log(`target: page load -> popup-ready <= ${TARGET_READY_P50_MS} ms at p50, counted from the page's load event: ` +
+      `${fmt(a.p50)} ms (${ok(a.p50 <= TARGET_READY_P50_MS)}), p95 ${fmt(a.p95)} ms; from navigation start ${fmt(r.p50)} ms ` +
+      `(${ok(r.p50 <= TARGET_READY_P50_MS)}), p95 ${fmt(r.p95)} ms`);
 
     // 3. Full HTML vs digest, per demo page.
     if (core) {

@@ -119,25 +119,28 @@ describe('hostile pages', { skip: missing ?? false }, () => {
     return p;
   }
 
-  test('a 10 MB page', async () => {
+  test('a 10 MB page', async (t) => {
     const p = await visit('/hostile/huge');
     const tabId = await b.tabIdOf(p);
     await workerAnswers();
     // It is a real product; reading it may take a moment, but it must finish.
     const { state } = await b.waitForTabState(tabId, (v) => v.state?.product || v.state?.product_error, { timeout: 15_000 });
     if (state.product) assert.equal(state.product.name, 'Huge Page Kettle');
-    await normalPageStillWorks();
+    t.diagnostic(`10 MB page: ${state.product ? `product read` : `product_error ${state.product_error.code}`}, ` +
+      `timings ${JSON.stringify(state.timings)}`);
+    t.diagnostic(`a normal page after it: read in ${await normalPageStillWorks()} ms`);
     await p.close();
   });
 
-  test('a page nested 100,000 levels deep', async () => {
+  test('a page nested 100,000 levels deep', async (t) => {
     const p = await visit('/hostile/deep');
     const tabId = await b.tabIdOf(p);
     await workerAnswers();
     assert.equal(await p.evaluate(() => 1 + 1), 2, 'the page itself still runs');
-    await b.waitForTabState(tabId, (v) => v.state && (v.state.product || v.state.product_error), { timeout: 15_000 })
+    const got = await b.waitForTabState(tabId, (v) => v.state && (v.state.product || v.state.product_error), { timeout: 15_000 })
       .catch(() => null); // a page may also be judged no product at all
-    await normalPageStillWorks();
+    t.diagnostic(`deep page: ${JSON.stringify(got?.state?.product_error ?? got?.state?.product?.name ?? null)}`);
+    t.diagnostic(`a normal page after it: read in ${await normalPageStillWorks()} ms`);
     await p.close();
   });
 
@@ -161,7 +164,7 @@ describe('hostile pages', { skip: missing ?? false }, () => {
     await q.close();
   });
 
-  test('a page that rewrites itself in a loop', async () => {
+  test('a page that rewrites itself in a loop', async (t) => {
     const p = await visit('/hostile/rewrite');
     const tabId = await b.tabIdOf(p);
     await new Promise((r) => setTimeout(r, 1500));
@@ -175,7 +178,9 @@ describe('hostile pages', { skip: missing ?? false }, () => {
     assert.ok(ms < 2000);
     const r = await b.request({ type: 'tab.state', tab_id: tabId });
     assert.equal(r.ok, true);
-    await normalPageStillWorks();
+    t.diagnostic(`rewriting page: loop ran ${n2 - n1} times in 500 ms; worker answered in ${ms} ms; ` +
+      `product ${JSON.stringify(r.value.state?.product?.name ?? null)}`);
+    t.diagnostic(`a normal page after it: read in ${await normalPageStillWorks()} ms`);
     await p.close();
   });
 });
