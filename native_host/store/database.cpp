@@ -107,6 +107,36 @@ CREATE TABLE monitor_state (
 );
 ALTER TABLE alerts ADD COLUMN kinds TEXT NOT NULL DEFAULT '';
 )sql"},
+    // Version 3: what the stacker needs beside the cart, kept for the extension.
+    // - offer_feed: one row, the time of the latest `dealstack offers import` (unix ms).
+    // - offer_retailers, offers: the imported offers per retailer (the shop's host name, lower
+    //   case, no leading "www."), replaced as a whole by each import. rules and offer are JSON
+    //   text the actions layer validated (the stacking request's `retailer` object, one
+    //   offer); the store keeps them opaque. position keeps the feed's order.
+    // - wallet: one row, the shopper's wallet as JSON text (actions/wallet_json.hpp).
+    // Only new tables: a file migrated from version 2 loses nothing, and the migration runs
+    // in the opening transaction like the others (all of it or none).
+    {3, R"sql(
+CREATE TABLE offer_feed (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  imported_at INTEGER NOT NULL
+);
+CREATE TABLE offer_retailers (
+  retailer TEXT PRIMARY KEY,
+  rules TEXT
+) WITHOUT ROWID;
+CREATE TABLE offers (
+  retailer TEXT NOT NULL REFERENCES offer_retailers(retailer) ON DELETE CASCADE,
+  position INTEGER NOT NULL,
+  offer TEXT NOT NULL,
+  PRIMARY KEY (retailer, position)
+) WITHOUT ROWID;
+CREATE TABLE wallet (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  wallet TEXT NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+)sql"},
 };
 
 static_assert(std::size(kMigrations) > 0 &&

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace dealstack::store {
@@ -141,6 +142,30 @@ struct CheckRecord {
   MonitorState state;                  // the monitor's state after this check
   std::optional<Alert> alert;          // the alert it raised (watch_id, id ignored)
   std::optional<std::string> title;    // the product's name, when the page gave one
+};
+
+// Limits on what the offer and wallet tables hold (the actions layer checks the content).
+inline constexpr std::size_t kMaxRetailerBytes = 300;      // a host name, with a port
+inline constexpr std::size_t kMaxOfferJsonBytes = 16u << 20;  // one offer's or rules' JSON text
+inline constexpr std::size_t kMaxWalletJsonBytes = 1u << 20;
+
+// One retailer's imported offers (see database.cpp, version 3).
+struct RetailerOffers {
+  // The shop's host name as the feed names it once normalised: lower case, no leading
+  // "www." (actions/offers_feed.hpp). Non-empty, at most kMaxRetailerBytes, unique per import.
+  std::string retailer;
+  // The shop's discount rules (the stacking request's `retailer` object) as JSON text; none
+  // when the feed gives none (the stacker's defaults).
+  std::optional<std::string> rules;
+  std::vector<std::string> offers;  // each offer's JSON text, in the feed's order
+  bool operator==(const RetailerOffers&) const = default;
+};
+
+// What the latest import holds.
+struct OfferSummary {
+  std::optional<std::int64_t> imported_at;  // unix ms of the latest import; none = never
+  // Every retailer (by name) with its number of offers.
+  std::vector<std::pair<std::string, std::int64_t>> retailers;
 };
 
 struct CheckStored {

@@ -791,4 +791,118 @@ Status Store::set_setting(std::string_view key, std::string_view value) {
   return up->bind(1, key).bind(2, value).run();
 }
 
+// ---- imported offers and the wallet ----
+
+Result<std::int64_t> Store::replace_offers(const std::vector<RetailerOffers>& retailers) {
+  std::vector<std::string_view> names;
+  names.reserve(retailers.size());
+  for (std::size_t i = 0; i < retailers.size(); ++i) {
+    const RetailerOffers& r = retailers[i];
+    const std::string field = "retailers[" + std::to_string(i) + "]";
+    if (auto v = validate_text(r.retailer, kMaxRetailerBytes, field + ".retailer", false); !v.ok()) return v.error();
+    if (r.rules)
+      if (auto v = validate_text(*r.rules, kMaxOfferJsonBytes, field + ".rules", false); !v.ok()) return v.error();
+    for (std::size_t k = 0; k < r.offers.size(); ++k)
+      if (auto v = validate_text(r.offers[k], kMaxOfferJsonBytes, field + ".offers[" + std::to_string(k) + "]", false);
+          !v.ok())
+        return v.error();
+    names.push_back(r.retailer);
+  }
+  std::sort(names.begin(), names.end());
+  if (auto dup = std::adjacent_find(names.begin(), names.end()); dup != names.end())
+    return invalid("retailer '" + std::string(*dup) + "' is listed twice");
+
+  auto tx = db_.begin();
+  if (!tx.ok()) return tx.error();
+  if (auto r = db_.exec("DELETE FROM offers; DELETE FROM offer_retailers;", "remove imported offers"); !r.ok())
+    return r.error();
+  auto add_retailer = db_.prepare("INSERT INTO offer_retailers (retailer, rules) VALUES (?, ?)", "import retailer");
+  if (!add_retailer.ok()) return add_retailer.error();
+  auto add_offer = db_.prepare("INSERT INTO offers (retailer, position, offer) VALUES (?, ?, ?)", "import offer");
+  if (!add_offer.ok()) return add_offer.error();
+  for (const RetailerOffers& r : retailers) {
+    add_retailer->reset();
+    if (auto done = add_retailer->bind(1, std::string_view(r.retailer)).bind(2, r.rules).run(); !done.ok())
+      return done.error();
+    for (std::size_t k = 0; k < r.offers.size(); ++k) {
+      add_offer->reset();
+      if (auto done = add_offer->bind(1, std::string_view(r.retailer))
+                          .bind(2, static_cast<std::int64_t>(k))
+                          .bind(3, std::string_view(r.offers[k]))
+                          .run();
+          !done.ok())
+        return done.error();
+    }
+  }
+  const std::int64_t now = clock_();
+  auto stamp = db_.prepare(
+      "INSERT INTO offer_feed (id, imported_at) VALUES (1, ?1) ON CONFLICT (id) DO UPDATE SET imported_at = ?1",
+      "stamp the import");
+  if (!stamp.ok()) return stamp.error();
+  if (auto done = stamp->bind(1, now).run(); !done.ok()) return done.error();
+  if (auto c = tx->commit(); !c.ok()) return c.error();
+  return now;
+}
+
+Result<std::optional<RetailerOffers>> Store::retailer_offers(std::string_view retailer) {
+  auto sel = db_.prepare("SELECT rules FROM offer_retailers WHERE retailer = ?", "find retailer");
+  if (!sel.ok()) return sel.error();
+  auto row = sel->bind(1, retailer).step();
+  if (!row.ok()) return row.error();
+  if (!*row) return std::optional<RetailerOffers>();
+  RetailerOffers out;
+  out.retailer = std::string(retailer);
+  out.rules = sel->optional_text(0);
+  auto offers = db_.prepare("SELECT offer FROM offers WHERE retailer = ? ORDER BY position", "read offers");
+  if (!offers.ok()) return offers.error();
+  offers->bind(1, retailer);
+  for (;;) {
+    auto next = offers->step();
+    if (!next.ok()) return next.error();
+    if (!*next) break;
+    out.offers.push_back(offers->text(0));
+  }
+  return std::optional<RetailerOffers>(std::move(out));
+}
+
+Result<OfferSummary> Store::offer_summary() {
+  OfferSummary out;
+  auto feed = db_.prepare("SELECT imported_at FROM offer_feed WHERE id = 1", "read import time");
+  if (!feed.ok()) return feed.error();
+  auto row = feed->step();
+  if (!row.ok()) return row.error();
+  if (*row) out.imported_at = feed->int64(0);
+  auto sel = db_.prepare(
+      "SELECT r.retailer, (SELECT count(*) FROM offers o WHERE o.retailer = r.retailer)"
+      " FROM offer_retailers r ORDER BY r.retailer",
+      "count offers");
+  if (!sel.ok()) return sel.error();
+  for (;;) {
+    auto next = sel->step();
+    if (!next.ok()) return next.error();
+    if (!*next) break;
+    out.retailers.emplace_back(sel->text(0), sel->int64(1));
+  }
+  return out;
+}
+
+Result<std::optional<std::string>> Store::wallet() {
+  auto sel = db_.prepare("SELECT wallet FROM wallet WHERE id = 1", "read wallet");
+  if (!sel.ok()) return sel.error();
+  auto row = sel->step();
+  if (!row.ok()) return row.error();
+  if (!*row) return std::optional<std::string>();
+  return std::optional<std::string>(sel->text(0));
+}
+
+Status Store::set_wallet(std::string_view json) {
+  if (auto v = validate_text(json, kMaxWalletJsonBytes, "wallet", false); !v.ok()) return v;
+  auto up = db_.prepare(
+      "INSERT INTO wallet (id, wallet, updated_at) VALUES (1, ?1, ?2)"
+      " ON CONFLICT (id) DO UPDATE SET wallet = ?1, updated_at = ?2",
+      "write wallet");
+  if (!up.ok()) return up.error();
+  return up->bind(1, json).bind(2, clock_()).run();
+}
+
 }  // namespace dealstack::store

@@ -1,7 +1,10 @@
-// The agent's database: watches, their compact price history, alerts and settings, over one
-// SQLite file (see database.hpp for the pragmas, migrations and error codes). Every write is
-// one transaction: it happens whole or not at all, also when the disk fails or the process is
-// killed half-way.
+// The agent's database: watches, their compact price history, alerts, settings, imported
+// offers and the wallet, over one SQLite file (see database.hpp for the pragmas, migrations
+// and error codes). Every write is one transaction: it happens whole or not at all, also when
+// the disk fails or the process is killed half-way.
+//
+// Offers imported from a feed file and the shopper's wallet are kept as JSON text the actions
+// layer validated (actions/offers_feed.hpp, actions/wallet_json.hpp).
 //
 // Error codes beyond database.hpp's: "not_found" (no such watch/alert), "invalid_url",
 // "invalid_argument" (the message names the field and the rule), "already_watched" (a watch
@@ -104,6 +107,20 @@ class Store {
   // kMaxSettingValueBytes. get_setting gives none for a key never set.
   Result<std::optional<std::string>> get_setting(std::string_view key);
   Status set_setting(std::string_view key, std::string_view value);
+
+  // Replaces every imported offer with `retailers` in one transaction (all or nothing) and
+  // stamps the import with the clock; returns that time (unix ms). Errors: "invalid_argument"
+  // (an empty, long or repeated retailer name, text over kMaxOfferJsonBytes or not UTF-8).
+  Result<std::int64_t> replace_offers(const std::vector<RetailerOffers>& retailers);
+  // The offers held for `retailer` (as stored: callers normalise the name first); none when
+  // the latest import has no such retailer.
+  Result<std::optional<RetailerOffers>> retailer_offers(std::string_view retailer);
+  Result<OfferSummary> offer_summary();
+
+  // The shopper's wallet as JSON text (the actions layer validates it); none when never set.
+  Result<std::optional<std::string>> wallet();
+  // Errors: "invalid_argument" (over kMaxWalletJsonBytes, not UTF-8).
+  Status set_wallet(std::string_view json);
 
   // The connection, for checks (integrity_check) and tests.
   Database& database() { return db_; }

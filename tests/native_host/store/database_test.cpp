@@ -4,9 +4,11 @@
 #include <sqlite3.h>
 #include <sys/stat.h>
 
+#include <filesystem>
 #include <fstream>
 #include <string>
 
+#include "store/fault_vfs.hpp"
 #include "temp_dir.hpp"
 
 using namespace dealstack::store;
@@ -50,7 +52,8 @@ TEST_CASE("a fresh file gets every migration, WAL, foreign keys and synchronous=
   CHECK(query_text(*db, "PRAGMA journal_mode") == "wal");
   CHECK(query_int(*db, "PRAGMA foreign_keys") == 1);
   CHECK(query_int(*db, "PRAGMA synchronous") == 2);  // FULL
-  for (const char* table : {"products", "variants", "watches", "observations", "alerts", "settings"})
+  for (const char* table : {"products", "variants", "watches", "observations", "alerts", "settings", "monitor_state",
+                            "offer_feed", "offer_retailers", "offers", "wallet"})
     CHECK_MESSAGE(query_int(*db, std::string("SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = '") +
                                      table + "'") == 1,
                   table);
@@ -199,4 +202,132 @@ TEST_CASE("constraint violations and bad SQL map to stable codes") {
   CHECK(sqlite_error(SQLITE_NOTADB, "x", nullptr).code == "db_corrupt");
   CHECK(sqlite_error(SQLITE_BUSY_SNAPSHOT, "x", nullptr).code == "db_busy");
   CHECK(sqlite_error(SQLITE_READONLY, "x", nullptr).code == "db_read_only");
+}
+
+// ---- migrations from earlier versions ----
+
+namespace {
+
+constexpr const char* kVersion3Tables[] = {"offer_feed", "offer_retailers", "offers", "wallet"};
+
+// A file as version 2 of dealstack left it, with a watch, an alert and a setting: made by
+// this build, then the version-3 tables dropped and its row in schema_version removed (the
+// migrations are append-only, so that is exactly what version 2 wrote).
+void make_version_2_file(const std::filesystem::path& path) {
+  auto db = Database::open(path);
+  REQUIRE(db.ok());
+  REQUIRE(db->exec("INSERT INTO products (id, url, created_at) VALUES (1, 'https://a.example/p', 5);"
+                   "INSERT INTO variants (id, product_id, name) VALUES (1, 1, '');"
+                   "INSERT INTO watches (id, variant_id, notify_restock, notify_increase, interval_seconds,"
+                   " created_at, state) VALUES (1, 1, 1, 0, 3600, 5, 'active');"
+                   "INSERT INTO alerts (watch_id, kind, message, currency, at, kinds)"
+                   " VALUES (1, 'drop', 'cheaper', '', 6, 'drop');"
+                   "INSERT INTO monitor_state (watch_id, rules) VALUES (1, '{}');"
+                   "INSERT INTO settings (key, value) VALUES ('k', 'v');",
+                   "seed")
+              .ok());
+  for (const char* table : kVersion3Tables)
+    REQUIRE(db->exec(std::string("DROP TABLE ") + table, "drop").ok());
+  REQUIRE(db->exec("DELETE FROM schema_version WHERE version = 3", "forget version 3").ok());
+  REQUIRE(*db->schema_version() == 2);
+}
+
+// Reads the file with SQLite alone (no migration): its schema version and how many of the
+// version-3 tables it has.
+std::pair<int, int> raw_version_and_v3_tables(const std::filesystem::path& path) {
+  sqlite3* raw = nullptr;
+  REQUIRE(sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE, nullptr) == SQLITE_OK);
+  auto one_int = [&](const std::string& sql) {
+    sqlite3_stmt* st = nullptr;
+    int v = -1;
+    if (sqlite3_prepare_v2(raw, sql.c_str(), -1, &st, nullptr) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+      v = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return v;
+  };
+  const int version = one_int("SELECT max(version) FROM schema_version");
+  int tables = 0;
+  for (const char* table : kVersion3Tables)
+    tables += one_int(std::string("SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = '") + table + "'");
+  const int ok = one_int("SELECT integrity_check = 'ok' FROM pragma_integrity_check");
+  sqlite3_close(raw);
+  CHECK(ok == 1);
+  return {version, tables};
+}
+
+void copy_closed(const std::filesystem::path& from, const std::filesystem::path& to) {
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(to.string() + suffix);
+  REQUIRE(!std::filesystem::exists(from.string() + "-wal"));
+  std::filesystem::copy_file(from, to);
+}
+
+void check_version_2_data(Database& db) {
+  CHECK(query_text(db, "SELECT url FROM products WHERE id = 1") == "https://a.example/p");
+  CHECK(query_int(db, "SELECT count(*) FROM watches") == 1);
+  CHECK(query_text(db, "SELECT message FROM alerts") == "cheaper");
+  CHECK(query_text(db, "SELECT rules FROM monitor_state WHERE watch_id = 1") == "{}");
+  CHECK(query_text(db, "SELECT value FROM settings WHERE key = 'k'") == "v");
+}
+
+}  // namespace
+
+TEST_CASE("a version 2 file is brought to version 3: its data stays, the offer and wallet tables work") {
+  TempDir dir;
+  make_version_2_file(dir.db());
+  CHECK(raw_version_and_v3_tables(dir.db()) == std::pair<int, int>{2, 0});
+  auto db = Database::open(dir.db());
+  REQUIRE_MESSAGE(db.ok(), db.error().message);
+  CHECK(*db->schema_version() == 3);
+  CHECK(query_int(*db, "SELECT count(*) FROM schema_version") == 3);
+  check_version_2_data(*db);
+  REQUIRE(db->exec("INSERT INTO offer_retailers (retailer) VALUES ('shop.example');"
+                   "INSERT INTO offers (retailer, position, offer) VALUES ('shop.example', 0, '{}');"
+                   "INSERT INTO wallet (id, wallet, updated_at) VALUES (1, '{}', 7);",
+                   "use the new tables")
+            .ok());
+  // One wallet row only; offers belong to a known retailer and go with it.
+  CHECK(db->exec("INSERT INTO wallet (id, wallet, updated_at) VALUES (2, '{}', 7)", "second wallet").error().code ==
+        "constraint");
+  CHECK(db->exec("INSERT INTO offers (retailer, position, offer) VALUES ('other.example', 0, '{}')", "orphan")
+            .error()
+            .code == "constraint");
+  REQUIRE(db->exec("DELETE FROM offer_retailers", "remove retailers").ok());
+  CHECK(query_int(*db, "SELECT count(*) FROM offers") == 0);
+}
+
+TEST_CASE("failure injection: a migration from version 2 that fails half-way leaves version 2 whole") {
+  TempDir dir;
+  const auto base = dir.path() / "v2.sqlite3";
+  make_version_2_file(base);
+  const auto work = dir.path() / "work.sqlite3";
+  Database::Options faulty;
+  faulty.vfs = fault_vfs::name();
+  bool migrated = false;
+  int failures = 0;
+  for (std::int64_t n = 0; n < 200 && !migrated; ++n) {
+    CAPTURE(n);
+    copy_closed(base, work);
+    fault_vfs::fail_after(n);
+    auto db = Database::open(work, faulty);
+    fault_vfs::disarm();
+    migrated = db.ok();
+    if (!migrated) {
+      ++failures;
+      CHECK_MESSAGE(db.error().code == "db_io_error", db.error().message);
+    }
+    db = dealstack::make_error("closed", "");  // close before inspecting
+    const auto [version, tables] = raw_version_and_v3_tables(work);
+    CAPTURE(version);
+    CAPTURE(tables);
+    // Version 2 with none of the new tables, or version 3 with all of them; never between.
+    CHECK(((version == 2 && tables == 0) || (version == 3 && tables == 4)));
+    if (migrated) CHECK(version == 3);
+    // Whatever happened, the next open (a healthy disk) migrates it and the data is there.
+    auto again = Database::open(work);
+    REQUIRE_MESSAGE(again.ok(), again.error().message);
+    CHECK(*again->schema_version() == 3);
+    check_version_2_data(*again);
+  }
+  CHECK(migrated);
+  CHECK(failures >= 1);
 }

@@ -66,11 +66,17 @@ std::int64_t count(Store& s, const std::string& sql) {
   return st->int64(0);
 }
 
+// Two retailers, one with rules and two offers, one with nothing.
+std::vector<RetailerOffers> two_retailers() {
+  return {{"a.example", R"({"max_codes":2})", {R"({"id":"x","kind":"code"})", R"({"id":"y","kind":"promotion"})"}},
+          {"b.example", std::nullopt, {}}};
+}
+
 // Every table's rows as text, in a fixed order: equal dumps mean equal databases.
 std::string dump(Database& db) {
   std::string out;
   for (const char* table : {"schema_version", "products", "variants", "watches", "observations", "alerts", "monitor_state",
-                            "settings"}) {
+                            "settings", "offer_feed", "offer_retailers", "offers", "wallet"}) {
     out += std::string("# ") + table + "\n";
     sqlite3_stmt* st = nullptr;
     const std::string sql = std::string("SELECT * FROM ") + table + " ORDER BY 1, 2";
@@ -692,6 +698,92 @@ TEST_CASE("settings are set, overwritten and read back; unknown keys read as non
 }
 
 // ---------------------------------------------------------------------------------------------
+// Imported offers and the wallet
+
+TEST_CASE("an import replaces every earlier offer; each retailer's offers come back in feed order") {
+  TempDir dir;
+  std::int64_t now = kT0;
+  auto s = Store::open(dir.db(), {}, [&now] { return now; });
+  REQUIRE(s.ok());
+  auto summary = s->offer_summary();
+  REQUIRE(summary.ok());
+  CHECK(!summary->imported_at);
+  CHECK(summary->retailers.empty());
+  CHECK(!s->retailer_offers("a.example")->has_value());
+
+  std::vector<RetailerOffers> first = {
+      {"b.example", std::nullopt, {R"({"id":"3"})"}},
+      {"a.example", R"({"max_codes":2})", {R"({"id":"2"})", R"({"id":"1"})", R"({"id":"0"})"}},
+      {"empty.example", std::nullopt, {}}};
+  auto at = s->replace_offers(first);
+  REQUIRE_MESSAGE(at.ok(), at.error().message);
+  CHECK(*at == kT0);
+  auto a = s->retailer_offers("a.example");
+  REQUIRE(a.ok());
+  REQUIRE(a->has_value());
+  CHECK(**a == first[1]);  // rules and the offers in the feed's order, not sorted by id
+  CHECK(**s->retailer_offers("empty.example") == first[2]);
+  summary = s->offer_summary();
+  CHECK(summary->imported_at == kT0);
+  CHECK(summary->retailers ==
+        std::vector<std::pair<std::string, std::int64_t>>{{"a.example", 3}, {"b.example", 1}, {"empty.example", 0}});
+
+  now = kT0 + kHour;
+  std::vector<RetailerOffers> second = {{"c.example", std::nullopt, {R"({"id":"9"})"}}};
+  REQUIRE(s->replace_offers(second).ok());
+  CHECK(!s->retailer_offers("a.example")->has_value());
+  CHECK(!s->retailer_offers("b.example")->has_value());
+  CHECK(**s->retailer_offers("c.example") == second[0]);
+  CHECK(s->offer_summary()->imported_at == kT0 + kHour);
+  CHECK(count(*s, "SELECT count(*) FROM offers") == 1);
+
+  // An empty import leaves no offers, but remembers that it happened.
+  now = kT0 + 2 * kHour;
+  REQUIRE(s->replace_offers({}).ok());
+  summary = s->offer_summary();
+  CHECK(summary->imported_at == kT0 + 2 * kHour);
+  CHECK(summary->retailers.empty());
+}
+
+TEST_CASE("a bad import (repeated, empty or long retailer, text not UTF-8) is refused and changes nothing") {
+  TempDir dir;
+  Store s = open_store(dir);
+  REQUIRE(s.replace_offers(two_retailers()).ok());
+  const std::vector<std::vector<RetailerOffers>> bad = {
+      {{"a.example", std::nullopt, {}}, {"z.example", std::nullopt, {}}, {"a.example", std::nullopt, {}}},
+      {{"", std::nullopt, {}}},
+      {{std::string(kMaxRetailerBytes + 1, 'a'), std::nullopt, {}}},
+      {{"a.example", std::nullopt, {"{\"id\":\"\xff\"}"}}},
+      {{"a.example", std::string("\xc3"), {}}},
+      {{"a.example", std::nullopt, {""}}},
+  };
+  for (const auto& feed : bad) {
+    auto r = s.replace_offers(feed);
+    REQUIRE(!r.ok());
+    CHECK_MESSAGE(r.error().code == "invalid_argument", r.error().message);
+  }
+  CHECK(s.replace_offers(bad[0]).error().message.find("'a.example' is listed twice") != std::string::npos);
+  CHECK(**s.retailer_offers("a.example") == two_retailers()[0]);
+  CHECK(s.offer_summary()->retailers.size() == 2);
+}
+
+TEST_CASE("the wallet is none until set, then read back as last written, across reopening") {
+  TempDir dir;
+  {
+    Store s = open_store(dir);
+    CHECK(!s.wallet()->has_value());
+    REQUIRE(s.set_wallet(R"({"cards":[]})").ok());
+    REQUIRE(s.set_wallet(R"({"cards":[{"id":"blue"}]})").ok());
+    CHECK(s.set_wallet("").error().code == "invalid_argument");
+    CHECK(s.set_wallet("\xff").error().code == "invalid_argument");
+    CHECK(s.set_wallet(std::string(kMaxWalletJsonBytes + 1, ' ')).error().code == "invalid_argument");
+  }
+  Store s = open_store(dir);
+  CHECK(s.wallet()->value() == R"({"cards":[{"id":"blue"}]})");
+  CHECK(count(s, "SELECT count(*) FROM wallet") == 1);
+}
+
+// ---------------------------------------------------------------------------------------------
 // Failure injection: each write happens whole or not at all, whichever write fails.
 
 namespace {
@@ -865,6 +957,25 @@ TEST_CASE("failure injection: every store write is all or nothing when the disk 
   check_all_or_nothing("set_setting", seed_one, [](Store& s, const Seeded&) { return s.set_setting("k", "v2"); });
   check_all_or_nothing("set_setting on an empty store", nothing,
                        [](Store& s, const Seeded&) { return s.set_setting("k", "v"); });
+  check_all_or_nothing("replace_offers (first import)", seed_one, [](Store& s, const Seeded&) -> Status {
+    auto r = s.replace_offers(two_retailers());
+    if (!r.ok()) return r.error();
+    return Unit{};
+  });
+  auto seed_offers = [](Store& s) {
+    seed_one(s);
+    REQUIRE(s.replace_offers(two_retailers()).ok());
+    REQUIRE(s.set_wallet(R"({"cards":[]})").ok());
+  };
+  check_all_or_nothing("replace_offers (a new import replaces the old)", seed_offers,
+                       [](Store& s, const Seeded&) -> Status {
+                         std::vector<RetailerOffers> next{{"c.example", std::nullopt, {R"({"id":"z"})"}}};
+                         auto r = s.replace_offers(next);
+                         if (!r.ok()) return r.error();
+                         return Unit{};
+                       });
+  check_all_or_nothing("set_wallet", seed_offers,
+                       [](Store& s, const Seeded&) { return s.set_wallet(R"({"cards":[{"id":"blue"}]})"); });
 }
 
 TEST_CASE("failure injection: a first open that fails half-way leaves no half-made schema") {
@@ -896,8 +1007,8 @@ TEST_CASE("failure injection: a first open that fails half-way leaves no half-ma
     sqlite3_finalize(st);
     sqlite3_close(raw);
     CAPTURE(tables);
-    CHECK((tables == 0 || tables == 8));  // nothing, or schema_version and the seven tables
-    if (opened) CHECK(tables == 8);
+    CHECK((tables == 0 || tables == 12));  // nothing, or schema_version and the eleven tables
+    if (opened) CHECK(tables == 12);
   }
   CHECK(opened);
   CHECK(failures >= 1);
