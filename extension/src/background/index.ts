@@ -31,12 +31,16 @@ chrome.tabs.onRemoved.addListener((tabId) => void clearTabState(tabId));
 
 listenForClicks();
 
+let wasConnected = false;
 port.onStatus((host) => {
-  if (host.state === 'connected') {
-    // Possibly a new agent (restarted): what was cached from the old one may be stale.
+  const connected = host.state === 'connected';
+  if (connected && !wasConnected) {
+    // Possibly a new agent (restarted): what was cached from the old one may be stale. Only
+    // on the transition: last_check_at moves with every check and must not refetch anything.
     forgetAgentData();
     void getWatches();
   }
+  wasConnected = connected;
   broadcast({ type: 'host.changed', host });
 });
 
