@@ -31,6 +31,11 @@ void add_watch_update(protocol::Dispatcher& d, Services& s);
 void add_history(protocol::Dispatcher& d, Services& s);
 void add_alerts_list(protocol::Dispatcher& d, Services& s);
 void add_alerts_ack(protocol::Dispatcher& d, Services& s);
+void add_offers_import(protocol::Dispatcher& d, Services& s);
+void add_offers_get(protocol::Dispatcher& d, Services& s);
+void add_offers_list(protocol::Dispatcher& d, Services& s);
+void add_wallet_get(protocol::Dispatcher& d, Services& s);
+void add_wallet_set(protocol::Dispatcher& d, Services& s);
 
 // Every method the agent serves.
 inline void add_all(protocol::Dispatcher& d, Services& s) {
@@ -43,6 +48,11 @@ inline void add_all(protocol::Dispatcher& d, Services& s) {
   add_history(d, s);
   add_alerts_list(d, s);
   add_alerts_ack(d, s);
+  add_offers_import(d, s);
+  add_offers_get(d, s);
+  add_offers_list(d, s);
+  add_wallet_get(d, s);
+  add_wallet_set(d, s);
 }
 
 }  // namespace dealstack::actions

@@ -27,6 +27,8 @@ int agent_command(const std::vector<std::string>& args, Io io);
 int watch_command(const std::vector<std::string>& args, Io io);
 int history_command(const std::vector<std::string>& args, Io io);
 int alerts_command(const std::vector<std::string>& args, Io io);
+// The offers the agent serves per retailer: offers import FILE | list [--retailer NAME].
+int offers_command(const std::vector<std::string>& args, Io io);
 // Host mode: `caller` is the origin (Chromium) or extension id (Firefox) it was started for.
 int host_command(const std::string& caller, Io io);
 

@@ -18,6 +18,11 @@ inline constexpr const char* watch_update = "watch.update";
 inline constexpr const char* history = "history";
 inline constexpr const char* alerts_list = "alerts.list";
 inline constexpr const char* alerts_ack = "alerts.ack";
+inline constexpr const char* offers_import = "offers.import";
+inline constexpr const char* offers_get = "offers.get";
+inline constexpr const char* offers_list = "offers.list";
+inline constexpr const char* wallet_get = "wallet.get";
+inline constexpr const char* wallet_set = "wallet.set";
 }  // namespace method
 
 namespace event {

@@ -865,13 +865,20 @@ Result<std::optional<RetailerOffers>> Store::retailer_offers(std::string_view re
   return std::optional<RetailerOffers>(std::move(out));
 }
 
-Result<OfferSummary> Store::offer_summary() {
-  OfferSummary out;
+Result<std::optional<std::int64_t>> Store::offers_imported_at() {
   auto feed = db_.prepare("SELECT imported_at FROM offer_feed WHERE id = 1", "read import time");
   if (!feed.ok()) return feed.error();
   auto row = feed->step();
   if (!row.ok()) return row.error();
-  if (*row) out.imported_at = feed->int64(0);
+  if (!*row) return std::optional<std::int64_t>();
+  return std::optional<std::int64_t>(feed->int64(0));
+}
+
+Result<OfferSummary> Store::offer_summary() {
+  OfferSummary out;
+  auto at = offers_imported_at();
+  if (!at.ok()) return at.error();
+  out.imported_at = *at;
   auto sel = db_.prepare(
       "SELECT r.retailer, (SELECT count(*) FROM offers o WHERE o.retailer = r.retailer)"
       " FROM offer_retailers r ORDER BY r.retailer",

@@ -116,6 +116,8 @@ class Store {
   // the latest import has no such retailer.
   Result<std::optional<RetailerOffers>> retailer_offers(std::string_view retailer);
   Result<OfferSummary> offer_summary();
+  // When the latest import happened (unix ms); none when never.
+  Result<std::optional<std::int64_t>> offers_imported_at();
 
   // The shopper's wallet as JSON text (the actions layer validates it); none when never set.
   Result<std::optional<std::string>> wallet();
