@@ -10,6 +10,7 @@ import {
   percentToBasisPoints,
 } from '../shared/ui/money';
 import { localizePage, onBroadcast, send, t } from '../shared/ui/runtime';
+import { coalesced } from '../shared/ui/coalesce';
 import { dateTime, relativeTime } from '../shared/ui/time';
 
 function announce(text: string): void {
@@ -46,7 +47,25 @@ function renderHostPill(host: HostStatus): void {
 
 // ---- watchlist -------------------------------------------------------------------------
 
-const rows = new Map<number, { node: HTMLElement; watch: Watch; editing: boolean }>();
+interface Row {
+  node: HTMLElement;
+  watch: Watch;
+  editing: boolean;
+  /** The row's last status line (a check's result, an error); kept across redraws, which
+   *  every watch.changed about this watch causes. */
+  note: { text: string; tone: '' | 'good' | 'bad' } | null;
+}
+
+const rows = new Map<number, Row>();
+
+/** Shows `text` in the row's status line, now and after later redraws. */
+function noteRow(id: number, text: string, tone: '' | 'good' | 'bad' = ''): void {
+  const row = rows.get(id);
+  if (!row) return;
+  row.note = { text, tone };
+  const node = row.node.querySelector<HTMLElement>('.status');
+  if (node) status(node, text, tone);
+}
 
 function watchRules(w: Watch): string[] {
   const parts: string[] = [];
@@ -63,12 +82,15 @@ function drawRow(id: number): void {
   const w = row.watch;
   const title = w.title ?? w.url;
   const checkStatus = el('p', { class: 'status small', role: 'status' });
+  if (row.note) status(checkStatus, row.note.text, row.note.tone);
+  // A redraw replaces the row's buttons: put the keyboard focus back on the same action.
+  const focused = row.node.contains(document.activeElement) ? (document.activeElement as HTMLElement).dataset.action ?? null : null;
   const paused = w.state === 'paused';
 
   const setState = async (button: HTMLButtonElement): Promise<void> => {
     button.disabled = true;
     const reply = await send({ type: 'watch.update', params: { id: w.id, state: paused ? 'active' : 'paused' } });
-    if (!reply.ok) { button.disabled = false; status(checkStatus, t('watch_failed', reply.error.message), 'bad'); return; }
+    if (!reply.ok) { button.disabled = false; noteRow(id, t('watch_failed', reply.error.message), 'bad'); return; }
     row.watch = reply.value;
     drawRow(id);
     announce(t(reply.value.state === 'paused' ? 'watch_paused_done' : 'watch_resumed_done', title));
@@ -76,10 +98,10 @@ function drawRow(id: number): void {
 
   const checkNow = async (button: HTMLButtonElement): Promise<void> => {
     button.disabled = true;
-    status(checkStatus, t('checking'));
+    noteRow(id, t('checking'));
     const reply = await send({ type: 'watch.check', id: w.id });
     button.disabled = false;
-    if (!reply.ok) { status(checkStatus, t('check_failed', reply.error.message), 'bad'); return; }
+    if (!reply.ok) { noteRow(id, t('check_failed', reply.error.message), 'bad'); return; }
     row.watch = reply.value.watch;
     const obs = reply.value.observation as { price?: string | null; currency?: string | null; availability?: string; can_tell?: boolean } | null;
     const parts: string[] = [];
@@ -91,9 +113,8 @@ function drawRow(id: number): void {
     parts.push(t(reply.value.changed ? 'check_changed' : 'check_unchanged'));
     if (reply.value.alert) parts.push(t('check_alert', reply.value.alert.message));
     const text = t('check_result', parts.join(' · '));
+    row.note = { text, tone: 'good' };
     drawRow(id);
-    const fresh = rows.get(id)?.node.querySelector<HTMLElement>('.status');
-    if (fresh) status(fresh, text, 'good');
     announce(text);
   };
 
@@ -107,14 +128,14 @@ function drawRow(id: number): void {
     }
     button.disabled = true;
     void send({ type: 'watch.remove', id: w.id }).then((reply) => {
-      if (!reply.ok) { button.disabled = false; status(checkStatus, t('watch_failed', reply.error.message), 'bad'); return; }
+      if (!reply.ok) { button.disabled = false; noteRow(id, t('watch_failed', reply.error.message), 'bad'); return; }
       removeRow(id);
       announce(t('watch_removed_named', title));
     });
   };
 
-  const button = (label: string, handler: (b: HTMLButtonElement) => void, extra: Record<string, string> = {}): HTMLButtonElement => {
-    const b = el('button', { type: 'button', ...extra }, label);
+  const button = (action: string, label: string, handler: (b: HTMLButtonElement) => void, extra: Record<string, string> = {}): HTMLButtonElement => {
+    const b = el('button', { type: 'button', 'data-action': action, ...extra }, label);
     b.addEventListener('click', () => handler(b));
     return b;
   };
@@ -130,20 +151,21 @@ function drawRow(id: number): void {
   replace(row.node, [
     el('div', { class: 'watch-head' }, [
       el('div', { class: 'watch-title' }, [
-        el('a', { href: /^https?:\/\//.test(w.url) ? w.url : '#', target: '_blank', rel: 'noopener noreferrer', class: 'watch-link' }, title),
+        el('a', { href: /^https?:\/\//.test(w.url) ? w.url : '#', target: '_blank', rel: 'noopener noreferrer', class: 'watch-link', 'data-action': 'open' }, title),
         w.title && el('span', { class: 'muted small url' }, w.url),
       ]),
       el('div', { class: 'row-actions', role: 'group', 'aria-label': t('watch_actions_aria', title) }, [
-        button(t('edit'), () => { row.editing = !row.editing; drawRow(id); }, { 'aria-expanded': String(row.editing) }),
-        button(t(paused ? 'resume' : 'pause'), (b) => void setState(b)),
-        button(t('check_now'), (b) => void checkNow(b)),
-        button(t('watch_remove'), remove, { class: 'danger' }),
+        button('edit', t('edit'), () => { row.editing = !row.editing; drawRow(id); }, { 'aria-expanded': String(row.editing) }),
+        button('state', t(paused ? 'resume' : 'pause'), (b) => void setState(b)),
+        button('check', t('check_now'), (b) => void checkNow(b)),
+        button('remove', t('watch_remove'), remove, { class: 'danger' }),
       ]),
     ]),
     el('p', { class: 'watch-meta small' }, meta),
     row.editing && editForm(row.watch, (updated) => { row.watch = updated; row.editing = false; drawRow(id); announce(t('watch_updated')); }),
     checkStatus,
   ]);
+  if (focused) row.node.querySelector<HTMLElement>(`[data-action="${focused}"]`)?.focus();
 }
 
 function editForm(w: Watch, done: (w: Watch) => void): HTMLElement {
@@ -177,42 +199,97 @@ function editForm(w: Watch, done: (w: Watch) => void): HTMLElement {
 }
 
 function removeRow(id: number): void {
-  rows.get(id)?.node.remove();
+  const row = rows.get(id);
+  if (!row) return;
+  // Focus inside the row (its Remove button) would fall to the page's start: move it to the
+  // next row's title, else the previous one's, else the list's heading.
+  const hadFocus = row.node.contains(document.activeElement);
+  const neighbour = (row.node.nextElementSibling ?? row.node.previousElementSibling) as HTMLElement | null;
+  row.node.remove();
   rows.delete(id);
   if (!rows.size) drawWatchlistEmpty();
+  if (hadFocus) (neighbour?.querySelector<HTMLElement>('.watch-link') ?? focusableHeading('watchlist-h')).focus();
+}
+
+function focusableHeading(id: string): HTMLElement {
+  const h = byId(id);
+  if (!h.hasAttribute('tabindex')) h.setAttribute('tabindex', '-1');
+  return h;
 }
 
 function drawWatchlistEmpty(): void {
   replace(byId('watchlist-body'), el('p', { class: 'empty muted' }, t('watchlist_empty')));
 }
 
-async function loadWatchlist(): Promise<void> {
+/** Adds a row for a watch the page doesn't show yet, in the agent's order (by id). */
+function insertRow(w: Watch): void {
+  let list = document.getElementById('watch-rows');
+  if (!list) {
+    list = el('ul', { class: 'watchlist', id: 'watch-rows' });
+    replace(byId('watchlist-body'), list);
+  }
+  const node = el('li', { class: 'watch-row', 'data-watch-id': String(w.id) });
+  rows.set(w.id, { node, watch: w, editing: false, note: null });
+  // New watches have the highest id: look from the end, so a burst of adds stays linear.
+  let after: Element | null = list.lastElementChild;
+  while (after && Number((after as HTMLElement).dataset.watchId) > w.id) after = after.previousElementSibling;
+  list.insertBefore(node, after ? after.nextSibling : list.firstChild);
+  drawRow(w.id);
+}
+
+/** Where the list stands: its first load (or a reload) on the way, shown, or failed. */
+let listState: 'loading' | 'ready' | 'failed' = 'loading';
+/** watch.changed broadcasts that arrived while the list was on its way, applied on top of it
+ *  in order once it is drawn (the list may predate them). */
+let heldChanges: { watch: Watch | null; removed: number | null }[] = [];
+
+async function fetchWatchlist(): Promise<void> {
   const body = byId('watchlist-body');
+  listState = 'loading';
+  heldChanges = [];
   const reply = await send({ type: 'watch.list' });
   loaded(body);
   rows.clear();
   if (!reply.ok) {
-    replace(body, errorNotice(t('watchlist_failed', reply.error.message), () => void loadWatchlist()));
+    listState = 'failed';
+    heldChanges = [];
+    replace(body, errorNotice(t('watchlist_failed', reply.error.message), () => void loadWatchlist({ now: true })));
     return;
   }
   const watches = reply.value.watches;
-  if (!watches.length) { drawWatchlistEmpty(); return; }
-  const list = el('ul', { class: 'watchlist', id: 'watch-rows' });
-  for (const w of watches) {
-    const node = el('li', { class: 'watch-row', 'data-watch-id': String(w.id) });
-    rows.set(w.id, { node, watch: w, editing: false });
-    list.appendChild(node);
-    drawRow(w.id);
+  if (!watches.length) drawWatchlistEmpty();
+  else {
+    const list = el('ul', { class: 'watchlist', id: 'watch-rows' });
+    for (const w of watches) {
+      const node = el('li', { class: 'watch-row', 'data-watch-id': String(w.id) });
+      rows.set(w.id, { node, watch: w, editing: false, note: null });
+      list.appendChild(node);
+      drawRow(w.id);
+    }
+    replace(body, list);
   }
-  replace(body, list);
+  listState = 'ready';
+  const held = heldChanges;
+  heldChanges = [];
+  for (const change of held) onWatchChanged(change.watch, change.removed);
 }
 
+/** The whole list again: only for the first load, Retry, and a host that came back (perhaps
+ *  a new agent); one request at a time, however many ask. Single watches change in place
+ *  (onWatchChanged) and never reload the list, which can be megabytes. */
+const loadWatchlist = coalesced(fetchWatchlist, 150);
+
+/** A watch.changed broadcast: one watch added or changed (`watch`), or removed (`removed`). */
 function onWatchChanged(watch: Watch | null, removed: number | null): void {
+  if (listState === 'loading') { heldChanges.push({ watch, removed }); return; }
+  // A failed list shows its error and Retry; a returning host reloads it (see onHost).
+  if (listState === 'failed') return;
   if (removed !== null) { removeRow(removed); return; }
-  if (!watch) return;
+  if (!watch || typeof watch.id !== 'number') return;
   const row = rows.get(watch.id);
-  if (!row) { void loadWatchlist(); return; }
+  if (!row) { insertRow(watch); return; }
   row.watch = watch;
+  // An open edit form keeps what the shopper is typing; the row redraws when it closes.
   if (!row.editing) drawRow(watch.id);
 }
 
@@ -220,21 +297,69 @@ function onWatchChanged(watch: Watch | null, removed: number | null): void {
 
 const PAYMENT_PATHS = ['direct', 'paypal', 'apple_pay', 'google_pay'];
 
+/** Where the wallet section stands: loading, shown as the agent has it, changed by the
+ *  shopper and not saved yet (a reload would wipe that), or failed to load. */
+let walletState: 'loading' | 'shown' | 'edited' | 'failed' = 'loading';
+
+/** A label for a field taking a percentage: the visible "%" after the field is hidden from
+ *  screen readers, which hear the unit with the label instead. */
+function percentLabel(id: string, text: string): HTMLElement {
+  return el('label', { for: id }, [text, ' ', el('span', { class: 'visually-hidden' }, t('percent_unit_aria'))]);
+}
+
+function percentSuffix(): HTMLElement {
+  return el('span', { class: 'muted', 'aria-hidden': 'true' }, '%');
+}
+
+/** A wallet field the shopper must correct, and why. */
+interface Invalid { field: HTMLElement; text: string }
+
 function walletForm(wallet: Wallet): HTMLElement {
   const statusNode = el('p', { class: 'status small', role: 'status', id: 'wallet-status' });
   const cardList = el('div', { class: 'rows', id: 'wallet-cards' });
   const memberList = el('div', { class: 'rows', id: 'wallet-memberships' });
+  const edited = (): void => { walletState = 'edited'; };
+
+  // Rows are named by position ("Card 2", "Remove card 2") so a screen reader tells the rows
+  // and their Remove buttons apart; renumbered after every add and remove.
+  const renumber = (): void => {
+    cardList.querySelectorAll<HTMLElement>('.card-row').forEach((row, i) => {
+      const n = String(i + 1);
+      row.setAttribute('aria-label', t('wallet_card_n', n));
+      const remove = row.querySelector<HTMLElement>('[data-action="remove"]')!;
+      remove.setAttribute('aria-label', t('wallet_card_remove_n', n));
+      remove.title = t('wallet_card_remove_n', n);
+    });
+    memberList.querySelectorAll<HTMLElement>('.member-row').forEach((row, i) => {
+      const n = String(i + 1);
+      row.querySelector('label')!.textContent = t('wallet_membership_n', n);
+      const remove = row.querySelector<HTMLElement>('[data-action="remove"]')!;
+      remove.setAttribute('aria-label', t('wallet_membership_remove_n', n));
+      remove.title = t('wallet_membership_remove_n', n);
+    });
+  };
+
+  /** Removes a card or membership row; the keyboard focus (on its Remove button) moves to
+   *  the next row's first field, else the previous row's, else the Add button. */
+  const dropRow = (row: HTMLElement, add: HTMLElement, said: string): void => {
+    const neighbour = (row.nextElementSibling ?? row.previousElementSibling) as HTMLElement | null;
+    row.remove();
+    renumber();
+    edited();
+    (neighbour?.querySelector<HTMLElement>('input') ?? add).focus();
+    announce(said);
+  };
 
   const cardRow = (card: Wallet['cards'][number] | null): HTMLElement => {
     const ids = { name: uid('cn'), id: uid('ci'), earn: uid('ce'), value: uid('cv') };
-    const row = el('div', { class: 'card-row', role: 'group', 'aria-label': t('wallet_card_aria') }, [
+    const row = el('div', { class: 'card-row', role: 'group' }, [
       el('div', { class: 'field grow' }, [el('label', { for: ids.name }, t('wallet_card_name')), el('input', { id: ids.name, 'data-k': 'name', type: 'text', value: card?.name ?? '', placeholder: t('wallet_card_name_ph') })]),
       el('div', { class: 'field' }, [el('label', { for: ids.id }, t('wallet_card_id')), el('input', { id: ids.id, 'data-k': 'id', type: 'text', value: card?.id ?? '', placeholder: 'visa-rewards', spellcheck: 'false' })]),
-      el('div', { class: 'field narrow' }, [el('label', { for: ids.earn }, t('wallet_card_earn')), el('div', { class: 'affix' }, [el('input', { id: ids.earn, 'data-k': 'earn_percent', type: 'text', inputmode: 'decimal', value: card?.earn_percent ?? '', placeholder: '1.5' }), el('span', { class: 'muted' }, '%')])]),
-      el('div', { class: 'field narrow' }, [el('label', { for: ids.value }, t('wallet_card_value')), el('div', { class: 'affix' }, [el('input', { id: ids.value, 'data-k': 'reward_value_percent', type: 'text', inputmode: 'decimal', value: card?.reward_value_percent ?? '', placeholder: '100' }), el('span', { class: 'muted' }, '%')])]),
+      el('div', { class: 'field narrow' }, [percentLabel(ids.earn, t('wallet_card_earn')), el('div', { class: 'affix' }, [el('input', { id: ids.earn, 'data-k': 'earn_percent', type: 'text', inputmode: 'decimal', value: card?.earn_percent ?? '', placeholder: '1.5' }), percentSuffix()])]),
+      el('div', { class: 'field narrow' }, [percentLabel(ids.value, t('wallet_card_value')), el('div', { class: 'affix' }, [el('input', { id: ids.value, 'data-k': 'reward_value_percent', type: 'text', inputmode: 'decimal', value: card?.reward_value_percent ?? '', placeholder: '100' }), percentSuffix()])]),
     ]);
-    const remove = el('button', { type: 'button', class: 'danger icon', 'aria-label': t('wallet_card_remove') }, '×');
-    remove.addEventListener('click', () => { row.remove(); announce(t('wallet_card_removed')); });
+    const remove = el('button', { type: 'button', class: 'danger icon', 'data-action': 'remove' }, '×');
+    remove.addEventListener('click', () => dropRow(row, addCard, t('wallet_card_removed')));
     row.appendChild(el('div', { class: 'field end' }, remove));
     return row;
   };
@@ -245,8 +370,8 @@ function walletForm(wallet: Wallet): HTMLElement {
       el('label', { for: id, class: 'visually-hidden' }, t('wallet_membership_name')),
       el('input', { id, type: 'text', value: name, 'data-k': 'membership', placeholder: t('wallet_membership_ph') }),
     ]);
-    const remove = el('button', { type: 'button', class: 'danger icon', 'aria-label': t('wallet_membership_remove') }, '×');
-    remove.addEventListener('click', () => row.remove());
+    const remove = el('button', { type: 'button', class: 'danger icon', 'data-action': 'remove' }, '×');
+    remove.addEventListener('click', () => dropRow(row, addMember, t('wallet_membership_removed')));
     row.appendChild(remove);
     return row;
   };
@@ -268,28 +393,45 @@ function walletForm(wallet: Wallet): HTMLElement {
     ]);
   };
 
-  const read = (): Wallet | string => {
+  // A field in error is marked invalid and described by the status line that says why, so a
+  // screen reader reads the reason when the focus lands on it.
+  const clearInvalid = (): void => {
+    for (const input of form.querySelectorAll<HTMLElement>('[aria-invalid]')) {
+      input.removeAttribute('aria-invalid');
+      const rest = (input.getAttribute('aria-describedby') ?? '').split(/\s+/).filter((x) => x && x !== statusNode.id);
+      if (rest.length) input.setAttribute('aria-describedby', rest.join(' '));
+      else input.removeAttribute('aria-describedby');
+    }
+  };
+  const markInvalid = ({ field, text }: Invalid): void => {
+    status(statusNode, text, 'bad');
+    field.setAttribute('aria-invalid', 'true');
+    const described = (field.getAttribute('aria-describedby') ?? '').split(/\s+/).filter(Boolean);
+    field.setAttribute('aria-describedby', [...described, statusNode.id].join(' '));
+    field.focus();
+  };
+
+  const read = (): Wallet | Invalid => {
     const cards: Wallet['cards'] = [];
     for (const row of cardList.querySelectorAll<HTMLElement>('.card-row')) {
       const get = (k: string): HTMLInputElement => row.querySelector<HTMLInputElement>(`[data-k="${k}"]`)!;
-      for (const input of row.querySelectorAll('input')) input.removeAttribute('aria-invalid');
       const id = get('id').value.trim();
       const name = get('name').value.trim();
       const earn = get('earn_percent').value.trim();
       const value = get('reward_value_percent').value.trim();
       if (!id && !name && !earn && !value) continue; // an empty row added and left alone
-      if (!/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/.test(id)) { get('id').setAttribute('aria-invalid', 'true'); get('id').focus(); return t('wallet_bad_card_id'); }
-      if (cards.some((c) => c.id === id)) { get('id').setAttribute('aria-invalid', 'true'); get('id').focus(); return t('wallet_duplicate_card', id); }
+      if (!/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/.test(id)) return { field: get('id'), text: t('wallet_bad_card_id') };
+      if (cards.some((c) => c.id === id)) return { field: get('id'), text: t('wallet_duplicate_card', id) };
       const card: Wallet['cards'][number] = { id };
       if (name) card.name = name;
       if (earn) {
         const p = parsePercentInput(earn, 100);
-        if (p === null) { get('earn_percent').setAttribute('aria-invalid', 'true'); get('earn_percent').focus(); return t('wallet_bad_percent', '100'); }
+        if (p === null) return { field: get('earn_percent'), text: t('wallet_bad_percent', '100') };
         card.earn_percent = p;
       }
       if (value) {
         const p = parsePercentInput(value, 1000);
-        if (p === null) { get('reward_value_percent').setAttribute('aria-invalid', 'true'); get('reward_value_percent').focus(); return t('wallet_bad_percent', '1000'); }
+        if (p === null) return { field: get('reward_value_percent'), text: t('wallet_bad_percent', '1000') };
         card.reward_value_percent = p;
       }
       cards.push(card);
@@ -299,17 +441,17 @@ function walletForm(wallet: Wallet): HTMLElement {
       const m = input.value.trim();
       if (m && !memberships.includes(m)) memberships.push(m);
     }
-    cashback.removeAttribute('aria-invalid');
     const cb = parsePercentInput(cashback.value, 1000);
-    if (cb === null) { cashback.setAttribute('aria-invalid', 'true'); cashback.focus(); return t('wallet_bad_percent', '1000'); }
+    if (cb === null) return { field: cashback, text: t('wallet_bad_percent', '1000') };
     const giftChoice = form.querySelector<HTMLInputElement>(`input[name="${giftName}"]:checked`)?.value === 'avoid' ? 'avoid' : 'use';
     return { cards, memberships, gift_cards: giftChoice, cashback_value_percent: cb, payment_path: path.value };
   };
 
   const save = async (e: Event): Promise<void> => {
     e.preventDefault();
+    clearInvalid();
     const wallet = read();
-    if (typeof wallet === 'string') { status(statusNode, wallet, 'bad'); return; }
+    if ('field' in wallet) { markInvalid(wallet); return; }
     const submitButton = form.querySelector<HTMLButtonElement>('button[type="submit"]')!;
     submitButton.disabled = true;
     status(statusNode, t('saving'));
@@ -317,8 +459,11 @@ function walletForm(wallet: Wallet): HTMLElement {
     submitButton.disabled = false;
     if (!reply.ok) { status(statusNode, t('save_failed', reply.error.message), 'bad'); return; }
     const saved = walletForm(reply.value);
+    const hadFocus = form.contains(document.activeElement);
     form.replaceWith(saved);
+    walletState = 'shown';
     status(saved.querySelector<HTMLElement>('#wallet-status')!, t('saved'), 'good');
+    if (hadFocus) saved.querySelector<HTMLElement>('#wallet-save')?.focus();
     announce(t('wallet_saved'));
   };
 
@@ -326,16 +471,23 @@ function walletForm(wallet: Wallet): HTMLElement {
   addCard.addEventListener('click', () => {
     const row = cardRow(null);
     cardList.appendChild(row);
+    renumber();
+    edited();
     row.querySelector('input')?.focus();
   });
   const addMember = el('button', { type: 'button', id: 'wallet-add-membership' }, t('wallet_add_membership'));
   addMember.addEventListener('click', () => {
     const row = memberRow('');
     memberList.appendChild(row);
+    renumber();
+    edited();
     row.querySelector('input')?.focus();
   });
 
-  const form = el('form', { class: 'wallet-form', id: 'wallet-form', novalidate: true, onsubmit: (e: Event) => void save(e) }, [
+  const form = el('form', {
+    class: 'wallet-form', id: 'wallet-form', novalidate: true,
+    onsubmit: (e: Event) => void save(e), oninput: edited, onchange: edited,
+  }, [
     el('fieldset', {}, [
       el('legend', {}, t('wallet_cards')),
       el('p', { class: 'muted small' }, t('wallet_cards_help')),
@@ -355,27 +507,33 @@ function walletForm(wallet: Wallet): HTMLElement {
     ]),
     el('div', { class: 'two' }, [
       el('div', { class: 'field' }, [
-        el('label', { for: cashbackId }, t('wallet_cashback_value')),
-        el('div', { class: 'affix' }, [cashback, el('span', { class: 'muted' }, '%')]),
+        percentLabel(cashbackId, t('wallet_cashback_value')),
+        el('div', { class: 'affix' }, [cashback, percentSuffix()]),
         el('p', { class: 'muted small', id: `${cashbackId}-help` }, t('wallet_cashback_help')),
       ]),
       el('div', { class: 'field' }, [el('label', { for: pathId }, t('wallet_payment_path')), path]),
     ]),
     el('div', { class: 'actions' }, [el('button', { type: 'submit', class: 'primary', id: 'wallet-save' }, t('wallet_save')), statusNode]),
   ]);
+  renumber();
   return form;
 }
 
-async function loadWallet(): Promise<void> {
+async function fetchWallet(): Promise<void> {
   const body = byId('wallet-body');
+  walletState = 'loading';
   const reply = await send({ type: 'wallet.get' });
   loaded(body);
   if (!reply.ok) {
-    replace(body, errorNotice(t('wallet_failed', reply.error.message), () => void loadWallet()));
+    walletState = 'failed';
+    replace(body, errorNotice(t('wallet_failed', reply.error.message), () => void loadWallet({ now: true })));
     return;
   }
   replace(body, walletForm(reply.value));
+  walletState = 'shown';
 }
+
+const loadWallet = coalesced(fetchWallet, 150);
 
 // ---- sites and notifications -----------------------------------------------------------
 
@@ -466,22 +624,38 @@ async function loadSettings(): Promise<void> {
   drawSettings();
 }
 
+// ---- host ----------------------------------------------------------------------------
+
+/** The host state last heard (host.status or host.changed), null before the first. */
+let hostState: HostStatus['state'] | null = null;
+
+function onHost(host: HostStatus): void {
+  const before = hostState;
+  hostState = host.state;
+  renderHostPill(host);
+  if (host.state !== 'connected') return;
+  // Back from a missing host or agent (perhaps a new agent with other data): reload what
+  // shows the agent's data. Never for connected -> connected: host.changed also follows every
+  // check's last_check_at, and a section that fails for good (an agent without wallet.get)
+  // must not be asked again each time. The first state heard reloads only what failed (the
+  // page may have asked while the host was still connecting).
+  const cameBack = before !== null && before !== 'connected';
+  const first = before === null;
+  if (cameBack || (first && listState === 'failed')) void loadWatchlist();
+  // The wallet form only when it failed or is untouched: a reload must not wipe typing.
+  if (((cameBack || first) && walletState === 'failed') || (cameBack && walletState === 'shown')) void loadWallet();
+}
+
 // ---- start -----------------------------------------------------------------------------
 
 async function main(): Promise<void> {
   localizePage();
   onBroadcast((b) => {
-    if (b.type === 'host.changed') {
-      const wasOk = byId('host-pill').classList.contains('good');
-      renderHostPill(b.host);
-      // Back from a missing host or agent: what failed to load can load now.
-      if (b.host.state === 'connected' && !wasOk) { void loadWatchlist(); void loadWallet(); }
-    } else if (b.type === 'watch.changed') {
-      onWatchChanged(b.watch, b.removed);
-    }
+    if (b.type === 'host.changed') onHost(b.host);
+    else if (b.type === 'watch.changed') onWatchChanged(b.watch, b.removed);
   });
-  void send({ type: 'host.status' }).then((r) => { if (r.ok) renderHostPill(r.value); });
-  await Promise.all([loadWatchlist(), loadWallet(), loadSettings()]);
+  void send({ type: 'host.status' }).then((r) => { if (r.ok) onHost(r.value); });
+  await Promise.all([loadWatchlist({ now: true }), loadWallet({ now: true }), loadSettings()]);
   document.body.dataset.ready = 'true';
 }
 

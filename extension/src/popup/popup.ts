@@ -11,6 +11,7 @@ import {
   percentOf, percentToBasisPoints,
 } from '../shared/ui/money';
 import { copyText, localizePage, onBroadcast, openOptions, send, t, targetTabId } from '../shared/ui/runtime';
+import { coalesced } from '../shared/ui/coalesce';
 import { dateTime, relativeTime, shortDay } from '../shared/ui/time';
 
 type TabReply = ReplyMap['tab.state'];
@@ -632,11 +633,11 @@ async function load(): Promise<void> {
   render();
 }
 
-let refreshTimer: ReturnType<typeof setTimeout> | null = null;
-/** Asks for tab.state again soon; several broadcasts in a row make one request. */
+/** Asks for tab.state again soon: broadcasts in a burst make one request, and one arriving
+ *  while a request is on its way queues a single one after it (never one per broadcast). */
+const refresh = coalesced(() => load(), 80);
 function scheduleRefresh(): void {
-  if (refreshTimer !== null) clearTimeout(refreshTimer);
-  refreshTimer = setTimeout(() => { refreshTimer = null; void load(); }, 80);
+  void refresh();
 }
 
 /** Bumped each minute so the "5 minutes ago" texts move on. */

@@ -1,7 +1,8 @@
 // The one wrapper over chrome.* that extension code uses (style.md 13): typed messaging with
-// the service worker, storage, and translated strings. Works in every context (service worker,
-// content script, extension pages) and in Firefox, whose MV3 also provides the chrome.*
-// namespace with promise-returning APIs.
+// the service worker, storage, translated strings, and the few tab and page calls the popup
+// and the options page make (the active tab, opening the options page). Works in every
+// context (service worker, content script, extension pages) and in Firefox, whose MV3 also
+// provides the chrome.* namespace with promise-returning APIs.
 //
 // Nothing here touches the DOM, so the service worker (no DOM lib) can import it.
 
@@ -47,6 +48,24 @@ export function onBroadcast(listener: (b: Broadcast) => void): () => void {
   };
   chrome.runtime.onMessage.addListener(wrapped);
   return () => chrome.runtime.onMessage.removeListener(wrapped);
+}
+
+// ---- tabs and pages ------------------------------------------------------------------------
+
+/** The id of the current window's active tab (the tab a toolbar popup belongs to), or null
+ *  when there is none or the browser won't say (no `tabs` access in this context). */
+export async function activeTabId(): Promise<number | null> {
+  try {
+    const [tab] = await chrome.tabs.query({ active: true, currentWindow: true });
+    return tab?.id ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/** Opens (or focuses) the extension's options page. */
+export async function openOptionsPage(): Promise<void> {
+  await chrome.runtime.openOptionsPage();
 }
 
 // ---- storage ------------------------------------------------------------------------------

@@ -1,10 +1,9 @@
-// What the popup and the options page need from the browser, on top of ../browser.ts (the
-// one wrapper over chrome.*): requests answered as Reply values (a page shows an error where
-// the data would be, so a value is handier than a throw), the tab a popup is for, and the
-// translation of the static HTML. The few page-only chrome.* calls (tabs.query,
-// openOptionsPage) live here, beside the wrapper, because only pages make them.
+// What the popup and the options page build on top of ../browser.ts (the one wrapper over
+// chrome.*; nothing here calls chrome.* itself): requests answered as Reply values (a page
+// shows an error where the data would be, so a value is handier than a throw), the tab a
+// popup is for, and the translation of the static HTML.
 
-import { ExtensionError, onBroadcast, send as sendOrThrow, t, uiLanguage } from '../browser';
+import { ExtensionError, activeTabId, onBroadcast, openOptionsPage, send as sendOrThrow, t, uiLanguage } from '../browser';
 import type { Reply, ReplyMap, Request, RequestType } from '../messages';
 
 export { onBroadcast, t, uiLanguage };
@@ -27,12 +26,7 @@ export async function send<T extends RequestType>(request: RequestOf<T>): Promis
 export async function targetTabId(): Promise<number | null> {
   const param = new URLSearchParams(location.search).get('tab');
   if (param !== null && /^\d{1,10}$/.test(param)) return Number(param);
-  try {
-    const [tab] = await chrome.tabs.query({ active: true, currentWindow: true });
-    return tab?.id ?? null;
-  } catch {
-    return null;
-  }
+  return activeTabId();
 }
 
 /** Fills every [data-i18n] element's text (and [data-i18n-aria] / [data-i18n-placeholder]
@@ -45,7 +39,7 @@ export function localizePage(root: ParentNode = document): void {
 }
 
 export function openOptions(): void {
-  void chrome.runtime.openOptionsPage();
+  openOptionsPage().catch(() => undefined);
 }
 
 export async function copyText(text: string): Promise<boolean> {
