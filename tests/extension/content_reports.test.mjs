@@ -1,7 +1,8 @@
 // The content script against pages that change, in headless Chromium with the real built
 // extension: a page whose JSON-LD changes after load is read again; a page that rewrites
 // itself forever is read a bounded number of times and stays responsive; a page over the
-// 3 MiB cap is cut, marked truncated, and its product (in the head) still read.
+// 3 MiB cap is cut, marked truncated, and its product (in the head) still read; a big page
+// with complete structured data is read from the content script's digest alone.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
@@ -28,9 +29,15 @@ const PAGES = {
         name: 'Lamp', offers: { '@type': 'Offer', price: String(10 + n) + '.00', priceCurrency: 'EUR' } });
       document.getElementById('b').replaceChildren(...Array.from({ length: 50 }, (_, i) => Object.assign(document.createElement('p'), { textContent: n + ':' + i })));
     }, 50);</script></body></html>`,
-  // The product in the head, then 5 MB of body.
+  // The product in the head (no stock state: the digest is not enough, the full HTML is
+  // read), then 5 MB of body.
   '/huge': `<!doctype html><html><head><title>Rug</title>
     <script type="application/ld+json">${ld('Rug', '199.00')}</script></head><body>${'<p>filler text for a very long page</p>\n'.repeat(130_000)}</body></html>`,
+  // The same with a complete product: the digest alone is read, a few hundred bytes.
+  '/huge-complete': `<!doctype html><html><head><title>Rug</title>
+    <script type="application/ld+json">${JSON.stringify({ '@context': 'https://schema.org', '@type': 'Product', name: 'Rug',
+      offers: { '@type': 'Offer', price: '199.00', priceCurrency: 'EUR', availability: 'https://schema.org/InStock' } })}</script>
+    </head><body>${'<p>filler text for a very long page</p>\n'.repeat(130_000)}</body></html>`,
 };
 
 let server;
@@ -105,6 +112,22 @@ test('a page over the 3 MiB cap is cut and marked truncated; its product is stil
   assert.equal(state.product.name, 'Rug');
   assert.equal(state.product.price.amount, '199.00');
   assert.equal(state.truncated, true);
+  assert.equal(state.read_from, 'full');
+  assert.ok(state.timings.digest_ms >= 0, 'the digest was tried first');
   assert.ok(state.timings.collect_ms < 2000, `collected in ${state.timings.collect_ms} ms`);
+  await page.close();
+});
+
+test('a 5 MB page with complete structured data is read from its digest alone', { skip, timeout: 30_000 }, async () => {
+  const page = await b.context.newPage();
+  await page.goto(`${base}/huge-complete`);
+  const tabId = await b.tabIdOf(page);
+  const { state } = await b.waitForTabState(tabId, (s) => s.state?.product || s.state?.product_error, { timeout: 15_000 });
+  assert.equal(state.product.name, 'Rug');
+  assert.equal(state.product.price.amount, '199.00');
+  assert.equal(state.read_from, 'digest');
+  assert.equal(state.truncated, false);
+  assert.ok(state.read_chars < 4096, `digest of ${state.read_chars} chars`);
+  assert.ok(state.timings.collect_ms < 200, `digest collected in ${state.timings.collect_ms} ms`);
   await page.close();
 });

@@ -26,8 +26,34 @@ export function withTimeout<T>(p: Promise<T>, ms: number, fallback: T): Promise<
   return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
 
-export async function handlePageReport(page: PageReport, tabId: number): Promise<TabState> {
+/** Where a digest's product may stand for the page's: a name, a price in a known currency
+ *  read from structured data (JSON-LD, microdata or meta tags, which the digest holds whole),
+ *  and a stock state. Otherwise the rest of the page might change it and the full HTML is
+ *  read instead: a price only shown is weighed against the whole page (a listing shows many
+ *  rival prices); a stock state the digest guessed as anything but in stock may be undone by
+ *  an enabled buy button outside the product's corner (an enabled one inside it, in stock,
+ *  is what the full page finds too: the extractor takes any enabled one). */
+export function digestSuffices(product: Product | null): boolean {
+  if (!product?.name || !product.price?.amount || !product.price.currency) return false;
+  const from = product.sources.price;
+  if (from !== 'json-ld' && from !== 'microdata' && from !== 'meta') return false;
+  if (product.availability === 'Unknown') return false;
+  return product.sources.availability !== 'heuristic' || product.availability === 'InStock';
+}
+
+/** What the digest cost per tab (collect + extract, ms) while its full read is on the way. */
+const digestCost = new Map<number, number>();
+
+export interface PageReportResult {
+  state: TabState | null;
+  /** The report was a digest that isn't enough: nothing was stored; send the full HTML. */
+  need_full: boolean;
+}
+
+export async function handlePageReport(page: PageReport, tabId: number): Promise<PageReportResult> {
+  const t00 = performance.now();
   const retailer = retailerOf(page.url);
+  const isDigest = page.digest === true;
   const state: TabState = {
     tab_id: tabId,
     url: page.url,
@@ -41,6 +67,8 @@ export async function handlePageReport(page: PageReport, tabId: number): Promise
     extracted_at: Date.now(),
     timings: { collect_ms: page.collect_ms, extract_ms: 0, stack_ms: 0 },
     truncated: page.truncated,
+    read_from: isDigest ? 'digest' : 'full',
+    read_chars: page.html.length,
   };
   const core = await getCore();
   if (!core) {
@@ -49,10 +77,11 @@ export async function handlePageReport(page: PageReport, tabId: number): Promise
       code: 'wasm_load_failed',
       message: s.state === 'failed' ? s.error.message : 'the dealstack core did not load',
     };
-    await commit(state);
-    return state;
+    commit(state);
+    return { state, need_full: false };
   }
-  // Ask the agent while wasm extracts: both take a few ms when it runs.
+  // Ask the agent while wasm extracts: all three are cached (agent.ts), so after the first
+  // page of a shop this costs nothing.
   const agentData = Promise.all([
     withTimeout(getOffers(retailer), AGENT_WAIT_MS, null as RetailerOffers | null),
     withTimeout(getWallet(), AGENT_WAIT_MS, DEFAULT_WALLET),
@@ -66,20 +95,35 @@ export async function handlePageReport(page: PageReport, tabId: number): Promise
     state.product_error = toErrorValue(e, 'internal_error');
   }
   state.timings.extract_ms = round(performance.now() - t0);
+  if (isDigest && (page.truncated || !digestSuffices(product))) {
+    digestCost.set(tabId, round(page.collect_ms + state.timings.extract_ms));
+    if (digestCost.size > 500) digestCost.delete(digestCost.keys().next().value as number);
+    return { state: null, need_full: true };
+  }
+  if (!isDigest) {
+    const d = digestCost.get(tabId);
+    if (d !== undefined) {
+      state.timings.digest_ms = d;
+      digestCost.delete(tabId);
+    }
+  }
   state.product = product;
+  const t1 = performance.now();
   const [offers, wallet, watches] = await agentData;
+  state.timings.agent_wait_ms = round(performance.now() - t1);
   state.watch = findWatch(watches, [page.url, product?.url]);
   if (product) {
     const retailerOffers = offers ?? { retailer, rules: null, offers: [], imported_at: null };
-    const t1 = performance.now();
+    const t2 = performance.now();
     const { stack, error, offerCount } = stackFor(core, product, retailer, retailerOffers, wallet);
-    state.timings.stack_ms = round(performance.now() - t1);
+    state.timings.stack_ms = round(performance.now() - t2);
     state.stack = stack;
     state.stack_error = error;
     state.offer_count = offerCount;
   }
-  await commit(state);
-  return state;
+  state.timings.total_ms = round(performance.now() - t00);
+  commit(state);
+  return { state, need_full: false };
 }
 
 function stackFor(
@@ -102,8 +146,10 @@ function round(ms: number): number {
   return Math.round(ms * 100) / 100;
 }
 
-async function commit(state: TabState): Promise<void> {
-  await setTabState(state);
+/** The state answers tab.state from now on; open pages hear of it at once. The badge and the
+ *  storage.session copy follow in the background (setTabState orders them per tab). */
+function commit(state: TabState): void {
+  void setTabState(state);
   broadcast({ type: 'tab.changed', tab_id: state.tab_id });
 }
 

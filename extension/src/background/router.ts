@@ -74,6 +74,7 @@ export function shapeError(m: Record<string, unknown>): string | null {
       if (typeof p.html !== 'string' || p.html.length > MAX_HTML_CHARS) return 'page.html: missing or too large';
       if (typeof p.collect_ms !== 'number' || !Number.isFinite(p.collect_ms) || p.collect_ms < 0) return 'page.collect_ms: not a duration';
       if (typeof p.truncated !== 'boolean') return 'page.truncated: not a boolean';
+      if (p.digest !== undefined && typeof p.digest !== 'boolean') return 'page.digest: not a boolean';
       return null;
     }
     case 'tab.state':
@@ -124,8 +125,8 @@ async function dispatch(req: Request, caller: Caller): Promise<ReplyMap[RequestT
     case 'page.report': {
       // The browser's idea of the page's url wins over what the page says.
       const page: PageReport = { ...req.page, url: caller.url ?? req.page.url };
-      const state = await handlePageReport(page, caller.tabId!);
-      return { state } satisfies ReplyMap['page.report'];
+      const { state, need_full } = await handlePageReport(page, caller.tabId!);
+      return (need_full ? { state, need_full } : { state }) satisfies ReplyMap['page.report'];
     }
     case 'panel.get': {
       const settings = await getSettings();

@@ -28,17 +28,36 @@ export function knownTabs(): TabState[] {
   return [...states.values()];
 }
 
-export async function setTabState(state: TabState): Promise<void> {
-  states.set(state.tab_id, state);
-  await setBadge(state.tab_id, state.stack);
-  // storage.session holds 10 MiB in Chromium; a TabState is a few KiB (no HTML in it).
-  await storageSet('session', { [key(state.tab_id)]: state }).catch(() => undefined);
+/** The badge and storage writes of each tab, in order: a later state's writes never land
+ *  before an earlier one's (nor a clear's before the state it clears). */
+const writes = new Map<number, Promise<void>>();
+
+function inOrder(tabId: number, fn: () => Promise<void>): Promise<void> {
+  const next = (writes.get(tabId) ?? Promise.resolve()).then(fn).catch(() => undefined);
+  writes.set(tabId, next);
+  void next.then(() => {
+    if (writes.get(tabId) === next) writes.delete(tabId);
+  });
+  return next;
 }
 
-export async function clearTabState(tabId: number): Promise<void> {
+/** The state answers getTabState at once (memory); the returned promise settles when the
+ *  badge and the storage.session copy are written, which callers need not wait for. */
+export function setTabState(state: TabState): Promise<void> {
+  states.set(state.tab_id, state);
+  return inOrder(state.tab_id, async () => {
+    await setBadge(state.tab_id, state.stack);
+    // storage.session holds 10 MiB in Chromium; a TabState is a few KiB (no HTML in it).
+    await storageSet('session', { [key(state.tab_id)]: state }).catch(() => undefined);
+  });
+}
+
+export function clearTabState(tabId: number): Promise<void> {
   const had = states.delete(tabId);
-  await storageRemove('session', key(tabId)).catch(() => undefined);
-  if (had) await setBadge(tabId, null);
+  return inOrder(tabId, async () => {
+    await storageRemove('session', key(tabId)).catch(() => undefined);
+    if (had) await setBadge(tabId, null);
+  });
 }
 
 // ---- badge ------------------------------------------------------------------------------

@@ -9,6 +9,7 @@
 import type { Broadcast, PageReport, TabState } from '../shared/messages';
 import { send } from '../shared/browser';
 import { renderPanel, removePanel } from './panel';
+import { collectDigest } from './digest';
 
 /** The most HTML sent, in UTF-16 code units (about 3 MiB of ASCII). Product data sits in
  *  the head and the top of the body on real pages; the core caps its input anyway. */
@@ -21,6 +22,15 @@ const THROTTLE_MS = 700;
 const MAX_CHECKS = 60;
 /** Stop watching the page this long after it loaded, ms. */
 const WATCH_FOR_MS = 120_000;
+
+/** The digest of the page (digest.ts): what extraction reads from structured data and the
+ *  product's corner of the page, a few KB where the full HTML may be megabytes. */
+function collectDigestReport(): PageReport {
+  const t0 = performance.now();
+  const d = collectDigest();
+  const collect_ms = Math.round((performance.now() - t0) * 100) / 100;
+  return { url: location.href, html: d.html, collect_ms, truncated: d.truncated, digest: true };
+}
 
 function collect(): PageReport {
   const t0 = performance.now();
@@ -64,10 +74,14 @@ function scheduleReport(): void {
   queue(report);
 }
 
+/** The digest first; the full HTML only when the service worker says the digest is not
+ *  enough (no product in it, or fields the rest of the page might give). */
 async function report(): Promise<void> {
-  const page = collect();
-  const { state } = await send({ type: 'page.report', page });
-  await showPanel(state);
+  const digest = collectDigestReport();
+  // A digest cut at one of its bounds may miss what decides the product: read it all.
+  let reply = digest.truncated ? { state: null, need_full: true } : await send({ type: 'page.report', page: digest });
+  if (reply.need_full) reply = await send({ type: 'page.report', page: collect() });
+  await showPanel(reply.state);
 }
 
 async function showPanel(state: TabState | null): Promise<void> {

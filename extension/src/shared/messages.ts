@@ -135,8 +135,20 @@ export interface TabState {
   watch: Watch | null;
   /** When the page was read (unix ms). */
   extracted_at: number;
-  /** Milliseconds spent: collecting in the page, extracting in wasm, stacking. */
-  timings: { collect_ms: number; extract_ms: number; stack_ms: number };
+  /** Milliseconds spent: collecting in the page, extracting in wasm, stacking. The optional
+   *  ones (service worker, for the benchmark): digest_ms, the digest's collect + extract when
+   *  a full read followed it; agent_wait_ms, waiting for the agent's offers, wallet and
+   *  watches after extracting; total_ms, from the report's arrival to the state being ready
+   *  (in memory, answering tab.state; the badge and storage.session follow). */
+  timings: {
+    collect_ms: number; extract_ms: number; stack_ms: number;
+    digest_ms?: number; agent_wait_ms?: number; total_ms?: number;
+  };
+  /** What the product was read from: 'digest' or 'full' (the HTML, after a digest that was
+   *  not enough). Absent in states from before digests. */
+  read_from?: 'digest' | 'full';
+  /** The length of what was read, UTF-16 code units. */
+  read_chars?: number;
   /** true when the page's HTML was cut at the content script's cap (3 MiB) before it was
    *  read: a product described further down may have been missed. */
   truncated?: boolean;
@@ -161,6 +173,10 @@ export interface PageReport {
   collect_ms: number;
   /** true when `html` was cut at the cap. */
   truncated: boolean;
+  /** true when `html` is a digest (content/digest.ts) rather than the page's full HTML. The
+   *  service worker answers {state: null, need_full: true} when the digest is not enough;
+   *  the content script then sends the full HTML in a second page.report. Default false. */
+  digest?: boolean;
 }
 
 export type Request =
@@ -193,7 +209,9 @@ export const CONTENT_ALLOWED: readonly RequestType[] = ['page.report', 'panel.ge
 
 /** What each request answers with (the `value` of an ok Reply). */
 export interface ReplyMap {
-  'page.report': { state: TabState | null };
+  /** need_full: the report was a digest that isn't enough (state is then null and nothing
+   *  was stored): send the full HTML. Absent or false otherwise. */
+  'page.report': { state: TabState | null; need_full?: boolean };
   'panel.get': { enabled: boolean; state: TabState | null };
   'panel.hide_site': { enabled: false };
   'tab.state': { state: TabState | null; host: HostStatus; core: CoreStatus; alerts: Alert[]; history: History | null };
