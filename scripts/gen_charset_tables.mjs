@@ -178,15 +178,27 @@ inline constexpr std::size_t kFirstSingleByte = ${firstSingle};
 inline constexpr std::size_t kSingleByteCount = ${singles.length};
 extern const std::uint16_t kSingleByte[kSingleByteCount][128];
 
-// CJK indexes, by pointer; 0 means "no code point" (a decoding error).
+// CJK indexes, by pointer; 0 means "no code point" (a decoding error). They are stored
+// packed, because as plain 16-bit arrays they were 180 KB of nearly incompressible data in
+// the WebAssembly module (over 140 KB of its gzipped size); text/charset_indexes.hpp unpacks
+// each one on first use. The format: every entry's difference from the previous entry
+// (the first from 0), taken modulo 2^16 as a signed 16-bit value d and mapped to
+// z = d >= 0 ? 2d : -2d - 1, written as one byte z (z < 0x80), two bytes 0x80 | z >> 8,
+// z & 0xFF (z < 0x4000) or three bytes 0xC0, z >> 8, z & 0xFF.
+struct PackedIndex {
+  const std::uint8_t* bytes;
+  std::size_t byte_count;
+  std::size_t size;      // entries once unpacked
+  std::uint32_t fnv1a;   // FNV-1a (32-bit) of the unpacked entries, each low byte first
+};
 inline constexpr std::size_t kJis0208Size = ${legacyIndexes.jis0208.length};
-extern const std::uint16_t kJis0208[kJis0208Size];
+extern const PackedIndex kJis0208;
 inline constexpr std::size_t kJis0212Size = ${legacyIndexes.jis0212.length};
-extern const std::uint16_t kJis0212[kJis0212Size];
+extern const PackedIndex kJis0212;
 inline constexpr std::size_t kEucKrSize = ${legacyIndexes['euc-kr'].length};
-extern const std::uint16_t kEucKr[kEucKrSize];
+extern const PackedIndex kEucKr;
 inline constexpr std::size_t kGb18030Size = ${legacyIndexes.gb18030.length};
-extern const std::uint16_t kGb18030[kGb18030Size];
+extern const PackedIndex kGb18030;
 
 // index gb18030 ranges: {pointer, code point} pairs sorted by pointer (the first is {0, 0x80}).
 struct Gb18030Range {
@@ -196,10 +208,11 @@ struct Gb18030Range {
 inline constexpr std::size_t kGb18030RangeCount = ${legacyIndexes['gb18030-ranges'].length};
 extern const Gb18030Range kGb18030Ranges[kGb18030RangeCount];
 
-// index Big5: the low 16 bits of each code point; a pointer whose bit is set in
-// kBig5Plane2 maps to U+20000 + that value (every non-BMP entry of the index is in plane 2).
+// index Big5 (packed like the CJK indexes above): the low 16 bits of each code point; a
+// pointer whose bit is set in kBig5Plane2 maps to U+20000 + that value (every non-BMP entry
+// of the index is in plane 2).
 inline constexpr std::size_t kBig5Size = ${legacyIndexes.big5.length};
-extern const std::uint16_t kBig5[kBig5Size];
+extern const PackedIndex kBig5;
 extern const std::uint8_t kBig5Plane2[(kBig5Size + 7) / 8];
 
 }  // namespace dealstack::charset_tables
@@ -250,6 +263,58 @@ ${blocks.join('\n')}
 `;
 }
 
+// The packed form of a 16-bit index (the format is described in charset_tables.hpp).
+function pack(values) {
+  const out = [];
+  let prev = 0;
+  for (const v of values) {
+    if (!Number.isInteger(v) || v < 0 || v > 0xffff) fail(`cannot pack ${v}`);
+    const d = ((v - prev) << 16) >> 16;  // signed 16-bit difference
+    const z = d >= 0 ? 2 * d : -2 * d - 1;
+    if (z < 0x80) out.push(z);
+    else if (z < 0x4000) out.push(0x80 | (z >> 8), z & 0xff);
+    else out.push(0xc0, z >> 8, z & 0xff);
+    prev = v;
+  }
+  return out;
+}
+function unpack(bytes) {
+  const out = [];
+  let prev = 0;
+  for (let i = 0; i < bytes.length;) {
+    const b = bytes[i++];
+    let z;
+    if (b < 0x80) z = b;
+    else if (b < 0xc0) z = ((b & 0x3f) << 8) | bytes[i++];
+    else { z = (bytes[i] << 8) | bytes[i + 1]; i += 2; }
+    prev = (prev + ((z & 1) ? -((z + 1) >> 1) : z >> 1)) & 0xffff;
+    out.push(prev);
+  }
+  return out;
+}
+function fnv1a(values) {
+  let h = 0x811c9dc5;
+  for (const v of values) {
+    h = Math.imul(h ^ (v & 0xff), 0x01000193) >>> 0;
+    h = Math.imul(h ^ (v >> 8), 0x01000193) >>> 0;
+  }
+  return h;
+}
+// The definition of a PackedIndex named `cname` holding `values` (checked to round-trip).
+function packedIndex(cname, values) {
+  const bytes = pack(values);
+  const back = unpack(bytes);
+  if (back.length !== values.length || back.some((v, i) => v !== values[i])) fail(`${cname} does not round-trip`);
+  const hash = '0x' + fnv1a(values).toString(16).toUpperCase().padStart(8, '0');
+  return `namespace {
+const std::uint8_t k${cname.slice(1)}Bytes[${bytes.length}] = {
+${hexList(bytes, 2, 24)}
+};
+}  // namespace
+
+const PackedIndex ${cname} = {k${cname.slice(1)}Bytes, sizeof k${cname.slice(1)}Bytes, ${cname}Size, ${hash}};`;
+}
+
 async function simpleIndexFile(file, name, cname) {
   const arr = await index(name);
   if (arr.some((v) => v > 0xffff)) fail(`${name} has non-BMP entries`);
@@ -258,9 +323,7 @@ async function simpleIndexFile(file, name, cname) {
 
 namespace dealstack::charset_tables {
 
-const std::uint16_t ${cname}[${cname}Size] = {
-${hexList(arr, 4, 16)}
-};
+${packedIndex(cname, arr)}
 
 }  // namespace dealstack::charset_tables
 `;
@@ -281,9 +344,7 @@ await simpleIndexFile('euc_kr.cpp', 'euc-kr', 'kEucKr');
 
 namespace dealstack::charset_tables {
 
-const std::uint16_t kGb18030[kGb18030Size] = {
-${hexList(arr, 4, 16)}
-};
+${packedIndex('kGb18030', arr)}
 
 const Gb18030Range kGb18030Ranges[kGb18030RangeCount] = {
 ${rangeLines}
@@ -311,9 +372,7 @@ ${rangeLines}
 
 namespace dealstack::charset_tables {
 
-const std::uint16_t kBig5[kBig5Size] = {
-${hexList(low, 4, 16)}
-};
+${packedIndex('kBig5', low)}
 
 const std::uint8_t kBig5Plane2[(kBig5Size + 7) / 8] = {
 ${hexList(plane2, 2, 24)}

@@ -4,6 +4,7 @@
 // good, so each decoder is linear. Reads are always guarded by `i < n` checks.
 #include "text/charset_decoders.hpp"
 
+#include "text/charset_indexes.hpp"
 #include "text/utf8.hpp"
 
 #include <cstdint>
@@ -144,6 +145,7 @@ std::uint32_t gb18030_ranges_code_point(std::uint32_t pointer) {
 }
 
 void decode_gb18030(const Byte* p, std::size_t n, std::string& out) {
+  const std::uint16_t* const gb18030 = gb18030_index();
   std::size_t i = 0;
   while (i < n) {
     const unsigned b = p[i];
@@ -200,7 +202,7 @@ void decode_gb18030(const Byte* p, std::size_t n, std::string& out) {
     if (in(b2, 0x40, 0x7E) || in(b2, 0x80, 0xFE)) {
       const unsigned offset = b2 < 0x7F ? 0x40 : 0x41;
       const std::size_t pointer = (b - 0x81) * 190 + (b2 - offset);
-      const unsigned cp = t::kGb18030[pointer];  // the index has no holes
+      const unsigned cp = gb18030[pointer];  // the index has no holes
       if (cp != 0) {
         put(out, cp);
         i += 2;
@@ -213,6 +215,7 @@ void decode_gb18030(const Byte* p, std::size_t n, std::string& out) {
 }
 
 void decode_big5(const Byte* p, std::size_t n, std::string& out) {
+  const std::uint16_t* const big5 = big5_index();
   std::size_t i = 0;
   while (i < n) {
     const unsigned b = p[i];
@@ -247,7 +250,7 @@ void decode_big5(const Byte* p, std::size_t n, std::string& out) {
         i += 2;
         continue;
       }
-      std::uint32_t cp = t::kBig5[pointer];
+      std::uint32_t cp = big5[pointer];
       if (cp != 0) {
         if (t::kBig5Plane2[pointer >> 3] & (1u << (pointer & 7))) cp += 0x20000;
         put(out, cp);
@@ -261,6 +264,7 @@ void decode_big5(const Byte* p, std::size_t n, std::string& out) {
 }
 
 void decode_euc_kr(const Byte* p, std::size_t n, std::string& out) {
+  const std::uint16_t* const euc_kr = euc_kr_index();
   std::size_t i = 0;
   while (i < n) {
     const unsigned b = p[i];
@@ -279,7 +283,7 @@ void decode_euc_kr(const Byte* p, std::size_t n, std::string& out) {
     }
     const unsigned b2 = p[i + 1];
     if (in(b2, 0x41, 0xFE)) {
-      const unsigned cp = t::kEucKr[(b - 0x81) * 190 + (b2 - 0x41)];
+      const unsigned cp = euc_kr[(b - 0x81) * 190 + (b2 - 0x41)];
       if (cp != 0) {
         put(out, cp);
         i += 2;
@@ -292,6 +296,7 @@ void decode_euc_kr(const Byte* p, std::size_t n, std::string& out) {
 }
 
 void decode_shift_jis(const Byte* p, std::size_t n, std::string& out) {
+  const std::uint16_t* const jis0208 = jis0208_index();
   std::size_t i = 0;
   while (i < n) {
     const unsigned b = p[i];
@@ -328,7 +333,7 @@ void decode_shift_jis(const Byte* p, std::size_t n, std::string& out) {
         i += 2;
         continue;
       }
-      const unsigned cp = pointer < t::kJis0208Size ? t::kJis0208[pointer] : 0;
+      const unsigned cp = pointer < t::kJis0208Size ? jis0208[pointer] : 0;
       if (cp != 0) {
         put(out, cp);
         i += 2;
@@ -341,6 +346,8 @@ void decode_shift_jis(const Byte* p, std::size_t n, std::string& out) {
 }
 
 void decode_euc_jp(const Byte* p, std::size_t n, std::string& out) {
+  const std::uint16_t* const jis0208 = jis0208_index();
+  const std::uint16_t* const jis0212 = jis0212_index();
   std::size_t i = 0;
   while (i < n) {
     const unsigned b = p[i];
@@ -370,7 +377,7 @@ void decode_euc_jp(const Byte* p, std::size_t n, std::string& out) {
       }
       const unsigned b3 = p[i + 2];
       if (in(b3, 0xA1, 0xFE)) {
-        const unsigned cp = t::kJis0212[(b2 - 0xA1) * 94 + (b3 - 0xA1)];
+        const unsigned cp = jis0212[(b2 - 0xA1) * 94 + (b3 - 0xA1)];
         if (cp != 0) {
           put(out, cp);
           i += 3;
@@ -382,7 +389,7 @@ void decode_euc_jp(const Byte* p, std::size_t n, std::string& out) {
       continue;
     }
     if (in(b, 0xA1, 0xFE) && in(b2, 0xA1, 0xFE)) {
-      const unsigned cp = t::kJis0208[(b - 0xA1) * 94 + (b2 - 0xA1)];
+      const unsigned cp = jis0208[(b - 0xA1) * 94 + (b2 - 0xA1)];
       if (cp != 0) {
         put(out, cp);
         i += 2;
@@ -397,6 +404,7 @@ void decode_euc_jp(const Byte* p, std::size_t n, std::string& out) {
 }
 
 void decode_iso_2022_jp(const Byte* p, std::size_t n, std::string& out) {
+  const std::uint16_t* const jis0208 = jis0208_index();
   enum State { kAscii, kRoman, kKatakana, kLeadByte, kTrailByte, kEscapeStart, kEscape };
   State state = kAscii;
   State output_state = kAscii;
@@ -466,7 +474,7 @@ void decode_iso_2022_jp(const Byte* p, std::size_t n, std::string& out) {
           state = kEscapeStart;
           put_error(out);
         } else if (in(b, 0x21, 0x7E)) {
-          const unsigned cp = t::kJis0208[(lead - 0x21) * 94 + (b - 0x21)];
+          const unsigned cp = jis0208[(lead - 0x21) * 94 + (b - 0x21)];
           if (cp == 0) {
             put_error(out);
           } else {

@@ -73,15 +73,27 @@ inline constexpr std::size_t kFirstSingleByte = 1;
 inline constexpr std::size_t kSingleByteCount = 28;
 extern const std::uint16_t kSingleByte[kSingleByteCount][128];
 
-// CJK indexes, by pointer; 0 means "no code point" (a decoding error).
+// CJK indexes, by pointer; 0 means "no code point" (a decoding error). They are stored
+// packed, because as plain 16-bit arrays they were 180 KB of nearly incompressible data in
+// the WebAssembly module (over 140 KB of its gzipped size); text/charset_indexes.hpp unpacks
+// each one on first use. The format: every entry's difference from the previous entry
+// (the first from 0), taken modulo 2^16 as a signed 16-bit value d and mapped to
+// z = d >= 0 ? 2d : -2d - 1, written as one byte z (z < 0x80), two bytes 0x80 | z >> 8,
+// z & 0xFF (z < 0x4000) or three bytes 0xC0, z >> 8, z & 0xFF.
+struct PackedIndex {
+  const std::uint8_t* bytes;
+  std::size_t byte_count;
+  std::size_t size;      // entries once unpacked
+  std::uint32_t fnv1a;   // FNV-1a (32-bit) of the unpacked entries, each low byte first
+};
 inline constexpr std::size_t kJis0208Size = 11280;
-extern const std::uint16_t kJis0208[kJis0208Size];
+extern const PackedIndex kJis0208;
 inline constexpr std::size_t kJis0212Size = 8836;
-extern const std::uint16_t kJis0212[kJis0212Size];
+extern const PackedIndex kJis0212;
 inline constexpr std::size_t kEucKrSize = 23940;
-extern const std::uint16_t kEucKr[kEucKrSize];
+extern const PackedIndex kEucKr;
 inline constexpr std::size_t kGb18030Size = 23940;
-extern const std::uint16_t kGb18030[kGb18030Size];
+extern const PackedIndex kGb18030;
 
 // index gb18030 ranges: {pointer, code point} pairs sorted by pointer (the first is {0, 0x80}).
 struct Gb18030Range {
@@ -91,10 +103,11 @@ struct Gb18030Range {
 inline constexpr std::size_t kGb18030RangeCount = 207;
 extern const Gb18030Range kGb18030Ranges[kGb18030RangeCount];
 
-// index Big5: the low 16 bits of each code point; a pointer whose bit is set in
-// kBig5Plane2 maps to U+20000 + that value (every non-BMP entry of the index is in plane 2).
+// index Big5 (packed like the CJK indexes above): the low 16 bits of each code point; a
+// pointer whose bit is set in kBig5Plane2 maps to U+20000 + that value (every non-BMP entry
+// of the index is in plane 2).
 inline constexpr std::size_t kBig5Size = 19782;
-extern const std::uint16_t kBig5[kBig5Size];
+extern const PackedIndex kBig5;
 extern const std::uint8_t kBig5Plane2[(kBig5Size + 7) / 8];
 
 }  // namespace dealstack::charset_tables
