@@ -3,7 +3,8 @@
 // browser would) while the page is open. Each add reaches the page as one `watch.changed`
 // broadcast (agent event -> host -> service worker); the page must apply it in place instead
 // of asking for the whole list again. A regression: 520 adds made 520 `watch.list` reloads of
-// an ever longer list, and the requests behind them timed out.
+// an ever longer list, and the requests behind them timed out. Also: an agent that goes away
+// and comes back costs exactly one reload.
 //
 // How requests are counted: the page's own chrome.runtime.sendMessage is wrapped before the
 // page's script runs (an init script); the wrapper counts by message type and passes every
@@ -155,6 +156,49 @@ describe('the options page keeps its watchlist current from broadcasts', { skip:
     assert.ok(reply.ok, JSON.stringify(reply).slice(0, 300));
     assert.equal(reply.value.watches.length, ADDED + 2 - gone.length);
     assert.ok(Date.now() - t0 < 10_000, `watch.list took ${Date.now() - t0} ms`);
+    await options.close();
+  });
+
+  test('the agent gone and back: the page reloads the list once, not per broadcast', { timeout: 120_000 }, async () => {
+    const options = await b.context.newPage();
+    await options.addInitScript(countSends);
+    await options.goto(`${EXTENSION_ORIGIN}/options/options.html`);
+    await options.waitForSelector('body[data-ready="true"]', { timeout: 15_000 });
+    const sent = () => options.evaluate(() => ({ ...globalThis.__dealstackSent }));
+    const rowsBefore = await options.locator('[data-watch-id]').count();
+    assert.ok(rowsBefore > 0, 'the watches of the test before');
+    assert.equal((await sent())['watch.list'], 1);
+
+    // Settings the agent refuses to start with keep it away until they are put back (as in
+    // e2e.test.mjs); the page hears the host go from connected to not.
+    const config = path.join(home.config, 'agent.json');
+    const good = fs.readFileSync(config, 'utf8');
+    fs.writeFileSync(config, JSON.stringify({ monitor: { min_host_gap_ms: 'not a number' } }));
+    try {
+      await b.stopAgent();
+      await waitFor(async () => (await options.locator('#host-pill').getAttribute('class'))?.includes('bad'),
+        { timeout: 20_000, what: 'the options page to show the host offline' });
+      fs.writeFileSync(config, good);
+      const back = await b.request({ type: 'host.retry' });
+      assert.ok(back.ok, JSON.stringify(back));
+      await waitFor(async () => (await options.locator('#host-pill').getAttribute('class'))?.includes('good'),
+        { timeout: 20_000, what: 'the options page to show the host back' });
+    } finally {
+      fs.writeFileSync(config, good);
+    }
+    // Back: one reload of the list (perhaps a new agent with other data), drawn in full.
+    await waitFor(async () => (await sent())['watch.list'] === 2, { timeout: 15_000, what: 'the list reloaded' });
+    await options.waitForSelector('#watchlist-body:not([aria-busy])');
+    const agentIds = (await cli(home.env, ['watch', 'list'])).watches.map((w) => w.id);
+    await waitFor(async () => (await options.locator('[data-watch-id]').count()) === agentIds.length, { what: 'every row back' });
+    // Changes after the return apply in place again, with no further reload.
+    const drop = agentIds.slice(-10);
+    for (const id of drop) await cli(home.env, ['watch', 'remove', String(id)]);
+    const added = await cli(home.env, ['watch', 'add', 'http://127.0.0.2:9/p/after-return', '--every', '30d']);
+    await waitFor(async () => (await options.locator('[data-watch-id]').count()) === agentIds.length - drop.length + 1,
+      { timeout: 15_000, what: 'the rows after the return' });
+    await options.locator(`[data-watch-id="${added.id}"]`).waitFor();
+    assert.equal((await sent())['watch.list'], 2);
     await options.close();
   });
 });
