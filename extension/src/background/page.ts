@@ -42,7 +42,7 @@ export function digestSuffices(product: Product | null): boolean {
 }
 
 /** What the digest cost per tab (collect + extract, ms) while its full read is on the way. */
-const digestCost = new Map<number, number>();
+const digestCost = new Map<number, { ms: number; started_at: number | undefined }>();
 
 export interface PageReportResult {
   state: TabState | null;
@@ -96,14 +96,16 @@ export async function handlePageReport(page: PageReport, tabId: number): Promise
   }
   state.timings.extract_ms = round(performance.now() - t0);
   if (isDigest && (page.truncated || !digestSuffices(product))) {
-    digestCost.set(tabId, round(page.collect_ms + state.timings.extract_ms));
+    digestCost.set(tabId, { ms: round(page.collect_ms + state.timings.extract_ms), started_at: page.started_at });
     if (digestCost.size > 500) digestCost.delete(digestCost.keys().next().value as number);
     return { state: null, need_full: true };
   }
+  if (page.started_at !== undefined) state.timings.started_at = page.started_at;
   if (!isDigest) {
     const d = digestCost.get(tabId);
     if (d !== undefined) {
-      state.timings.digest_ms = d;
+      state.timings.digest_ms = d.ms;
+      if (d.started_at !== undefined) state.timings.started_at = d.started_at;
       digestCost.delete(tabId);
     }
   }
@@ -121,7 +123,9 @@ export async function handlePageReport(page: PageReport, tabId: number): Promise
     state.stack_error = error;
     state.offer_count = offerCount;
   }
-  state.timings.total_ms = round(performance.now() - t00);
+  const now = performance.now();
+  state.timings.total_ms = round(now - t00);
+  state.timings.ready_at = performance.timeOrigin + now;
   commit(state);
   return { state, need_full: false };
 }

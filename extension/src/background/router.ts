@@ -75,6 +75,8 @@ export function shapeError(m: Record<string, unknown>): string | null {
       if (typeof p.collect_ms !== 'number' || !Number.isFinite(p.collect_ms) || p.collect_ms < 0) return 'page.collect_ms: not a duration';
       if (typeof p.truncated !== 'boolean') return 'page.truncated: not a boolean';
       if (p.digest !== undefined && typeof p.digest !== 'boolean') return 'page.digest: not a boolean';
+      if (p.started_at !== undefined && (typeof p.started_at !== 'number' || !Number.isFinite(p.started_at)))
+        return 'page.started_at: not a time';
       return null;
     }
     case 'tab.state':
@@ -172,7 +174,7 @@ async function dispatch(req: Request, caller: Caller): Promise<ReplyMap[RequestT
     case 'wallet.get':
       return port.request<Wallet>('wallet.get');
     case 'wallet.set': {
-      const w = await port.request<Wallet>('wallet.set', req.wallet);
+      const w = await port.request<Wallet>('wallet.set', { wallet: req.wallet });
       walletChanged(w);
       return w;
     }

@@ -27,9 +27,10 @@ const WATCH_FOR_MS = 120_000;
  *  product's corner of the page, a few KB where the full HTML may be megabytes. */
 function collectDigestReport(): PageReport {
   const t0 = performance.now();
+  const started_at = performance.timeOrigin + t0;
   const d = collectDigest();
   const collect_ms = Math.round((performance.now() - t0) * 100) / 100;
-  return { url: location.href, html: d.html, collect_ms, truncated: d.truncated, digest: true };
+  return { url: location.href, html: d.html, collect_ms, truncated: d.truncated, digest: true, started_at };
 }
 
 function collect(): PageReport {
@@ -45,7 +46,7 @@ function collect(): PageReport {
     truncated = true;
   }
   const collect_ms = Math.round((performance.now() - t0) * 100) / 100;
-  return { url: location.href, html, collect_ms, truncated };
+  return { url: location.href, html, collect_ms, truncated, started_at: performance.timeOrigin + t0 };
 }
 
 /** What a re-read depends on: the JSON-LD blocks and the title. Cheap: lengths and the ends
@@ -169,4 +170,9 @@ function start(): void {
   }
 }
 
-start();
+// The manifest runs this script at document_start so that it can read the page the moment
+// the DOM is complete: its own DOMContentLoaded listener, registered before any of the page's,
+// runs first (deferred scripts have run by then). Chromium's document_end injection is a task
+// posted after that event, which on a big page waits behind its first layout (tens of ms).
+if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start, { once: true });
+else start();

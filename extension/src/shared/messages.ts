@@ -143,6 +143,9 @@ export interface TabState {
   timings: {
     collect_ms: number; extract_ms: number; stack_ms: number;
     digest_ms?: number; agent_wait_ms?: number; total_ms?: number;
+    /** Epoch ms (with a fraction): the first report's collect began in the page (the digest's
+     *  when a full read followed), and this state became ready in the service worker. */
+    started_at?: number; ready_at?: number;
   };
   /** What the product was read from: 'digest' or 'full' (the HTML, after a digest that was
    *  not enough). Absent in states from before digests. */
@@ -177,6 +180,9 @@ export interface PageReport {
    *  service worker answers {state: null, need_full: true} when the digest is not enough;
    *  the content script then sends the full HTML in a second page.report. Default false. */
   digest?: boolean;
+  /** When the content script began collecting this report: epoch ms with a fraction
+   *  (performance.timeOrigin + performance.now()), for the benchmark's attribution. */
+  started_at?: number;
 }
 
 export type Request =
