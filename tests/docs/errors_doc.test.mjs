@@ -10,7 +10,12 @@
 //    doctor's problem, manifest's add, price --jsonl's error_line, ...), called with a literal;
 //  - Error{"code", ...} / error_result({"code", ...}) (the wasm binding) and err.code = "code";
 //  - new DealstackError('code', ...) in the wasm module's JavaScript;
-//  - the constants in native_host/protocol/wire.hpp's namespace error (published codes).
+//  - the constants in native_host/protocol/wire.hpp's namespace error (published codes);
+//  - in the extension's TypeScript (extension/src): new HostError('code', ...) and
+//    new ExtensionError('code', ...), fail('code', ...), an error value
+//    { code: 'code', message: ... }, and the failure states of HostState in
+//    extension/src/shared/messages.ts (every member but 'connecting' and 'connected': the
+//    native port rejects pending requests with them).
 // Comments are stripped first, so a code merely mentioned in a comment doesn't count.
 //
 // `node tests/docs/errors_doc.test.mjs --list` prints every code found and where.
@@ -231,7 +236,36 @@ export function scanSource() {
   ].sort();
   scanned = withWire(scanTexts(
     new Map(files.map((f) => [path.relative(repoRoot, f), fs.readFileSync(f, 'utf8')])), wireConstants()));
+  const ts = walk(path.join(repoRoot, 'extension', 'src'), ['.ts']).sort();
+  const extension = scanExtension(new Map(ts.map((f) => [path.relative(repoRoot, f), fs.readFileSync(f, 'utf8')])));
+  for (const [code, where] of extension) {
+    if (!scanned.has(code)) scanned.set(code, []);
+    scanned.get(code).push(...where);
+  }
   return scanned;
+}
+
+// The codes the extension's TypeScript produces (the forms listed at the top).
+export function scanExtension(sources) {
+  const found = new Map();
+  const add = (code, f, text, index) => {
+    if (!CODE_RE.test(code)) return;
+    if (!found.has(code)) found.set(code, []);
+    found.get(code).push(`${f}:${lineOf(text, index)}`);
+  };
+  for (const [f, raw] of sources) {
+    const text = stripComments(raw);
+    for (const m of text.matchAll(/\bnew\s+(?:HostError|ExtensionError)\(\s*'([^']*)'/g)) add(m[1], f, text, m.index);
+    for (const m of text.matchAll(/\bfail\(\s*'([^']*)'/g)) add(m[1], f, text, m.index);
+    for (const m of text.matchAll(/\bcode:\s*'([^']*)'\s*,\s*message\b/g)) add(m[1], f, text, m.index);
+    const union = text.match(/export\s+type\s+HostState\s*=([^;]*);/);
+    if (union) {
+      for (const m of union[1].matchAll(/'([^']*)'/g)) {
+        if (m[1] !== 'connecting' && m[1] !== 'connected') add(m[1], f, text, union.index);
+      }
+    }
+  }
+  return found;
 }
 
 // The codes in `sources` (Map relative path -> source text); `wire` maps protocol::error
@@ -359,6 +393,19 @@ char* q() { return error_result({"from_error_result", "m"}); }
       'from_error_result', 'from_js', 'from_lambda', 'from_member', 'invalid_params', 'split_over_lines',
       'when_false', 'when_true']);
     assert.deepEqual(found.get('split_over_lines'), ['a.cpp:3']);
+  });
+
+  test("the scan reads the extension's forms of producing a code", () => {
+    const found = scanExtension(new Map([['x.ts', `
+// fail('in_a_comment', 'x');
+const a = new HostError('from_host_error', 'm');
+const b = new ExtensionError('from_extension_error', 'm');
+return fail('from_fail', \`m\`);
+return { code: 'from_value', message: 'm' };
+const c = { code: 'not_an_error_value' };
+export type HostState = 'connecting' | 'connected' | 'from_state';
+`]]));
+    assert.deepEqual([...found.keys()].sort(), ['from_extension_error', 'from_fail', 'from_host_error', 'from_state', 'from_value']);
   });
 
   test('every error code the source produces is in docs/errors.md', () => {
