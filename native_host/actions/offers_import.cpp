@@ -1,7 +1,8 @@
 // offers.import: replace every offer the agent holds with a feed's (`dealstack offers import
 // FILE` sends the file's content). Params: feed (the feed document, docs/stacking.md "Offer
 // feed files"). Checked whole before anything is stored, then stored in one transaction.
-// Result: {"retailers": n, "offers": n, "imported_at": ms}. Errors: invalid_params naming the
+// Result: {"retailers": n, "offers": n, "imported_at": ms}. Pushes `offers.updated` to every
+// client. Errors: invalid_params naming the
 // field ("feed.retailers[0].offers[3].discount.percent: ...").
 #include "actions/actions.hpp"
 #include "actions/offers_feed.hpp"
@@ -23,6 +24,11 @@ void add_offers_import(protocol::Dispatcher& d, Services& s) {
     }
     auto at = s.store->replace_offers(feed->retailers);
     if (!at) return at.error();
+    if (s.publish) {
+      protocol::Json names = protocol::Json::array();
+      for (const auto& r : feed->retailers) names.push_back(r.retailer);
+      s.publish(protocol::event::offers_updated, {{"imported_at", *at}, {"retailers", std::move(names)}});
+    }
     return protocol::Json{{"retailers", feed->retailers.size()}, {"offers", feed->offers}, {"imported_at", *at}};
   });
 }

@@ -28,6 +28,9 @@ inline constexpr const char* wallet_set = "wallet.set";
 namespace event {
 inline constexpr const char* alert = "alert";
 inline constexpr const char* watch_updated = "watch.updated";
+// After offers.import: {"imported_at": ms, "retailers": [names]}. Clients drop the offers
+// they cached (the extension caches them per retailer).
+inline constexpr const char* offers_updated = "offers.updated";
 }  // namespace event
 
 namespace error {

@@ -10,7 +10,7 @@ import { NativePort } from './native_port';
 export const port = new NativePort();
 
 /** How long offers for one retailer are reused, ms. The agent only changes them on
- *  `offers import`, so a few minutes of staleness is harmless. */
+ *  `offers import`, and says so with an `offers.updated` event, which empties the cache. */
 const OFFERS_TTL_MS = 5 * 60_000;
 /** How long a failed offers.get (host missing, old agent) is remembered, ms. */
 const OFFERS_FAILED_TTL_MS = 30_000;
@@ -133,6 +133,12 @@ export async function listWatches(): Promise<Watch[]> {
 /** Forgets the watch list (after watch.updated, or a reconnect). */
 export function watchesChanged(): void {
   watchesCache = null;
+}
+
+/** The agent imported a new offer feed (its `offers.updated` event): every retailer's
+ *  cached offers, including "none", are stale. */
+export function offersChanged(): void {
+  offersCache.clear();
 }
 
 /** Forgets everything cached from the agent (a new agent may hold other data). */

@@ -7,7 +7,7 @@
 
 import type { Alert, Watch } from '../shared/messages';
 import { getCore } from './core';
-import { forgetAgentData, getWatches, port, watchesChanged } from './agent';
+import { forgetAgentData, getWatches, offersChanged, port, watchesChanged } from './agent';
 import { callerOf, route } from './router';
 import { broadcast, pushPanel } from './page';
 import { clearTabState, knownTabs, setTabState } from './tabs';
@@ -47,6 +47,7 @@ port.onStatus((host) => {
 port.onEvent((event, data) => {
   if (event === 'watch.updated') void watchUpdated(data);
   else if (event === 'alert') void alertRaised(data);
+  else if (event === 'offers.updated') offersChanged();
 });
 
 async function watchUpdated(data: unknown): Promise<void> {

@@ -4,6 +4,8 @@
 #include <doctest/doctest.h>
 
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "native_host/store/temp_dir.hpp"
 #include "protocol/dispatcher.hpp"
@@ -146,4 +148,17 @@ TEST_CASE("failure injection: an import the disk fails half-way leaves the earli
   CHECK(failed >= 1);
   CHECK(a.call("offers.get", {{"retailer", "b.example"}})["result"]["offers"].size() == 1);
   CHECK(a.call("offers.get", {{"retailer", "shop.example"}})["result"]["offers"] == Json::array());
+}
+
+TEST_CASE("offers.import pushes offers.updated with the import time and the retailers; a refused feed pushes nothing") {
+  TempDir dir;
+  Agent a(dir);
+  std::vector<std::pair<std::string, Json>> events;
+  a.services.publish = [&](const char* name, const Json& data) { events.emplace_back(name, data); };
+  REQUIRE(a.call("offers.import", {{"feed", Json::parse(R"({"retailers": [{"retailer": "x"}]})")}}).contains("error"));
+  CHECK(events.empty());
+  REQUIRE(a.call("offers.import", {{"feed", sample_feed()}}).contains("result"));
+  REQUIRE(events.size() == 1);
+  CHECK(events[0].first == "offers.updated");
+  CHECK(events[0].second == Json::parse(R"({"imported_at": 1795000000000, "retailers": ["shop.example", "yen.example"]})"));
 }
