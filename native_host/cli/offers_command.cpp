@@ -100,8 +100,14 @@ int import(Io io, const std::string& path, bool as_json) {
   const Json params{{"feed", std::move(*json)}};
   return run_agent_call(io, "offers", protocol::method::offers_import, params, kImportTimeoutMs, as_json,
                         [&](const Json& r) {
-                          io.out << "imported " << terminal_text(field(r, "offers"), "?") << " offers for "
-                                 << terminal_text(field(r, "retailers"), "?") << " retailers\n";
+                          // "1 offer", "2 offers": the count, then the noun in the number it needs.
+                          const auto counted = [&](const char* key, const char* noun) {
+                            const auto it = r.find(key);
+                            const bool one = it != r.end() && it->is_number_integer() && *it == 1;
+                            return terminal_text(field(r, key), "?") + " " + noun + (one ? "" : "s");
+                          };
+                          io.out << "imported " << counted("offers", "offer") << " for "
+                                 << counted("retailers", "retailer") << "\n";
                         });
 }
 

@@ -227,7 +227,7 @@ test('import, then list and get serve exactly what the file holds, for any spell
     feed.retailers[1].offers);
   const again = await run(['offers', 'import', writeFeed('one.json', docFeed())]);
   assert.equal(again.code, 0, again.stderr);
-  assert.equal(again.stdout, 'imported 2 offers for 1 retailers\n');
+  assert.equal(again.stdout, 'imported 2 offers for 1 retailer\n');
   assert.deepEqual((await askAgent(h.socket, 'offers.get', { retailer: 'kaimono.example' })).result.offers, []);
 });
 
