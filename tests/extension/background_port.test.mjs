@@ -5,27 +5,22 @@
 // installed the popup gets the exact fix, pages are still read, and host.retry recovers.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
 import net from 'node:net';
-import { launchBrowser, missingPrerequisite, waitFor, EXTENSION_ORIGIN } from '../support/browser.mjs';
+import { launchBrowser, missingPrerequisite, servePages, waitFor, EXTENSION_ORIGIN } from '../support/browser.mjs';
 import { agentPid } from '../support/agent_home.mjs';
 
 const skip = missingPrerequisite('chromium') ?? false;
 
-let server;
+let pages;
 let base;
 let b;
 
 before(async () => {
   if (skip) return;
-  server = createServer((req, res) => {
-    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-    res.end(`<!doctype html><html><head><title>Teapot</title><script type="application/ld+json">
+  pages = await servePages(() => `<!doctype html><html><head><title>Teapot</title><script type="application/ld+json">
       {"@context":"https://schema.org","@type":"Product","name":"Teapot","offers":{"price":"24.50","priceCurrency":"USD"}}
       </script></head><body>Teapot</body></html>`);
-  });
-  await new Promise((r) => server.listen(0, '127.0.0.1', r));
-  base = `http://127.0.0.1:${server.address().port}`;
+  base = pages.base;
   b = await launchBrowser();
   await waitFor(async () => (await b.request({ type: 'host.status' })).value.state === 'connected',
     { timeout: 15_000, what: 'the host connected' });
@@ -33,7 +28,7 @@ before(async () => {
 
 after(async () => {
   await b?.close();
-  server?.close();
+  pages?.close();
 });
 
 /** Sends requests straight to the agent's socket (big-endian frames) and resolves with the

@@ -4,11 +4,10 @@
 // script's world may send only the allowed messages (evaluated in that very world over CDP).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { launchBrowser, missingPrerequisite, waitFor, EXTENSION_ORIGIN } from '../support/browser.mjs';
+import { launchBrowser, missingPrerequisite, servePages, waitFor, EXTENSION_ORIGIN } from '../support/browser.mjs';
 import { runDealstack } from '../support/dealstack.mjs';
 
 const skip = missingPrerequisite('chromium') ?? false;
@@ -25,25 +24,20 @@ const PAGES = {
   '/about': '<!doctype html><html><head><title>About us</title></head><body><p>No products here.</p></body></html>',
 };
 
-let server;
+let pages;
 let base;
 let b;
 
 before(async () => {
   if (skip) return;
-  server = createServer((req, res) => {
-    const body = PAGES[new URL(req.url, 'http://x').pathname];
-    res.writeHead(body ? 200 : 404, { 'content-type': 'text/html; charset=utf-8' });
-    res.end(body ?? 'not found');
-  });
-  await new Promise((r) => server.listen(0, '127.0.0.1', r));
-  base = `http://127.0.0.1:${server.address().port}`;
+  pages = await servePages(PAGES);
+  base = pages.base;
   b = await launchBrowser();
 });
 
 after(async () => {
   await b?.close();
-  server?.close();
+  pages?.close();
 });
 
 /** Evaluates `expression` in the extension's content-script world of `page` (the isolated

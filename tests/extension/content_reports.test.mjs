@@ -5,8 +5,7 @@
 // with complete structured data is read from the content script's digest alone.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
-import { launchBrowser, missingPrerequisite, waitFor } from '../support/browser.mjs';
+import { launchBrowser, missingPrerequisite, servePages, waitFor } from '../support/browser.mjs';
 
 const skip = missingPrerequisite('chromium') ?? false;
 
@@ -40,25 +39,20 @@ const PAGES = {
     </head><body>${'<p>filler text for a very long page</p>\n'.repeat(130_000)}</body></html>`,
 };
 
-let server;
+let pages;
 let base;
 let b;
 
 before(async () => {
   if (skip) return;
-  server = createServer((req, res) => {
-    const body = PAGES[new URL(req.url, 'http://x').pathname];
-    res.writeHead(body ? 200 : 404, { 'content-type': 'text/html; charset=utf-8' });
-    res.end(body ?? 'not found');
-  });
-  await new Promise((r) => server.listen(0, '127.0.0.1', r));
-  base = `http://127.0.0.1:${server.address().port}`;
+  pages = await servePages(PAGES);
+  base = pages.base;
   b = await launchBrowser();
 });
 
 after(async () => {
   await b?.close();
-  server?.close();
+  pages?.close();
 });
 
 test('a page whose JSON-LD changes after load is read again', { skip, timeout: 30_000 }, async () => {

@@ -10,12 +10,11 @@
 // and on the development pages in ../shared/data/product-pages when that folder exists.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { startShop } from '../../demo/shop/server.mjs';
-import { launchBrowser, missingPrerequisite } from '../support/browser.mjs';
+import { launchBrowser, missingPrerequisite, servePages } from '../support/browser.mjs';
 import { repoRoot, runDealstack } from '../support/dealstack.mjs';
 
 const skip = missingPrerequisite('chromium') ?? false;
@@ -74,7 +73,7 @@ const SYNTHETIC = {
     `<div class="tile"><a href="/p/${i}">Mug ${i}</a><span class="price">$${10 + i}.00</span></div>`).join('')}</div>`)],
 };
 
-let server;
+let pages;
 let base;
 let shop;
 let b;
@@ -83,17 +82,13 @@ let tabId;
 
 before(async () => {
   if (skip) return;
-  server = createServer((req, res) => {
-    const p = new URL(req.url, 'http://x').pathname;
-    let body = SYNTHETIC[p]?.[1];
+  // The saved pages' own scripts stay off: the comparison is of one DOM, read two ways.
+  pages = await servePages((p) => {
     const real = p.match(/^\/real\/([0-9a-f]+)$/);
-    if (real && realPages.includes(`${real[1]}.html.gz`)) body = gunzipSync(fs.readFileSync(path.join(realDir, `${real[1]}.html.gz`)));
-    // The saved pages' own scripts stay off: the comparison is of one DOM, read two ways.
-    res.writeHead(body ? 200 : 404, { 'content-type': 'text/html', 'content-security-policy': "script-src 'none'" });
-    res.end(body ?? 'not found');
-  });
-  await new Promise((r) => server.listen(0, '127.0.0.1', r));
-  base = `http://127.0.0.1:${server.address().port}`;
+    if (real && realPages.includes(`${real[1]}.html.gz`)) return gunzipSync(fs.readFileSync(path.join(realDir, `${real[1]}.html.gz`)));
+    return SYNTHETIC[p]?.[1];
+  }, { 'content-type': 'text/html', 'content-security-policy': "script-src 'none'" });
+  base = pages.base;
   shop = await startShop();
   b = await launchBrowser();
   page = await b.context.newPage();
@@ -104,7 +99,7 @@ before(async () => {
 after(async () => {
   await b?.close();
   await shop?.close();
-  server?.close();
+  pages?.close();
 });
 
 const pick = (p) => p && {

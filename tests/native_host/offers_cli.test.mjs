@@ -12,51 +12,13 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import Ajv2020 from 'ajv/dist/2020.js';
-import { makeAgentHome, processAlive, stopAgent } from '../support/agent_home.mjs';
-import { repoRoot, runDealstack } from '../support/dealstack.mjs';
+import { askAgent, makeAgentHome, processAlive, stopAgent } from '../support/agent_home.mjs';
+import { assertFails, oneJsonLine, repoRoot, runDealstack } from '../support/dealstack.mjs';
 
 const makeHome = (tag) => makeAgentHome({ prefix: `ds-offers-${tag}-`, env: { TZ: 'UTC' },
   agentConfig: { notifications: { desktop: false } } });
-
-// One request straight to the agent's socket (big-endian length, then JSON), its reply.
-let nextId = 1;
-function askAgent(socket, method, params) {
-  const request = { id: nextId++, method, params };
-  return new Promise((resolve, reject) => {
-    const c = net.connect(socket);
-    let buf = Buffer.alloc(0);
-    const timer = setTimeout(() => { c.destroy(); reject(new Error('no reply from the agent')); }, 10000);
-    c.on('error', reject);
-    c.on('data', (d) => {
-      buf = Buffer.concat([buf, d]);
-      while (buf.length >= 4 && buf.length >= 4 + buf.readUInt32BE(0)) {
-        const msg = JSON.parse(buf.subarray(4, 4 + buf.readUInt32BE(0)).toString('utf8'));
-        buf = buf.subarray(4 + buf.readUInt32BE(0));
-        if (msg.id === request.id) { clearTimeout(timer); c.end(); resolve(msg); return; }
-      }
-    });
-    const body = Buffer.from(JSON.stringify(request), 'utf8');
-    const head = Buffer.alloc(4);
-    head.writeUInt32BE(body.length);
-    c.write(Buffer.concat([head, body]));
-  });
-}
-
-function oneJsonLine(stdout) {
-  assert.ok(stdout.endsWith('\n'), 'ends with a newline');
-  assert.equal(stdout.slice(0, -1).includes('\n'), false, `one line: ${stdout}`);
-  return JSON.parse(stdout);
-}
-
-function assertFails(r, code, pattern) {
-  assert.equal(r.code, code, `exit ${r.code}; stderr: ${r.stderr}`);
-  assert.equal(r.stdout, '');
-  assert.match(r.stderr, /^[^\n]+\n$/, `one line on stderr: ${JSON.stringify(r.stderr)}`);
-  assert.match(r.stderr, pattern);
-}
 
 // The feed documented in docs/stacking.md ("Offer feed files").
 function docFeed() {
@@ -192,7 +154,7 @@ test('import, then list and get serve exactly what the file holds, for any spell
 
   const list = await run(['offers', 'list', '--json']);
   assert.equal(list.code, 0, list.stderr);
-  assert.deepEqual(oneJsonLine(list.stdout), (await askAgent(h.socket, 'offers.list', {})).result);
+  assert.deepEqual(oneJsonLine(list.stdout), (await askAgent(h.socket, { method: 'offers.list', params: {} })).result);
   assert.deepEqual(oneJsonLine(list.stdout), { imported_at: result.imported_at, retailers: [
     { retailer: 'kaimono.example', offers: 2 }, { retailer: 'outdoors.example', offers: 2 }] });
 
@@ -202,7 +164,7 @@ test('import, then list and get serve exactly what the file holds, for any spell
     assert.deepEqual(oneJsonLine(got.stdout), { retailer: 'outdoors.example', rules: feed.retailers[0].rules,
       offers: feed.retailers[0].offers, imported_at: result.imported_at });
   }
-  const yen = (await askAgent(h.socket, 'offers.get', { retailer: 'kaimono.example' })).result;
+  const yen = (await askAgent(h.socket, { method: 'offers.get', params: { retailer: 'kaimono.example' } })).result;
   assert.deepEqual(yen.offers, feed.retailers[1].offers); // requires_membership kept
   assert.deepEqual(yen.rules, { platform: 'shopify' });
 
@@ -220,27 +182,27 @@ test('import, then list and get serve exactly what the file holds, for any spell
   // replaces everything.
   const bad = sampleFeed();
   bad.retailers[0].offers[0].discount.percent = '101';
-  const refused = await askAgent(h.socket, 'offers.import', { feed: bad });
+  const refused = await askAgent(h.socket, { method: 'offers.import', params: { feed: bad } });
   assert.deepEqual(refused.error, { code: 'invalid_params',
     message: 'feed.retailers[0].offers[0].discount.percent: must be a percentage from 0 to 100 with at most 4 decimals ("12.5")' });
-  assert.deepEqual((await askAgent(h.socket, 'offers.get', { retailer: 'kaimono.example' })).result.offers,
+  assert.deepEqual((await askAgent(h.socket, { method: 'offers.get', params: { retailer: 'kaimono.example' } })).result.offers,
     feed.retailers[1].offers);
   const again = await run(['offers', 'import', writeFeed('one.json', docFeed())]);
   assert.equal(again.code, 0, again.stderr);
   assert.equal(again.stdout, 'imported 2 offers for 1 retailer\n');
-  assert.deepEqual((await askAgent(h.socket, 'offers.get', { retailer: 'kaimono.example' })).result.offers, []);
+  assert.deepEqual((await askAgent(h.socket, { method: 'offers.get', params: { retailer: 'kaimono.example' } })).result.offers, []);
 });
 
 test('the wallet: defaults, a round trip through wallet.set and wallet.get, bad fields named', async () => {
   const defaults = { cards: [], memberships: [], gift_cards: 'use', cashback_value_percent: '100', payment_path: 'direct' };
-  assert.deepEqual((await askAgent(h.socket, 'wallet.get', {})).result, defaults);
+  assert.deepEqual((await askAgent(h.socket, { method: 'wallet.get', params: {} })).result, defaults);
   const wallet = { cards: [{ id: 'blue', name: 'Blue Cash', earn_percent: '1.5' }, { id: 'points', reward_value_percent: 150 }],
     memberships: ['Outdoors Club', 'Giftly Plus'], gift_cards: 'avoid', cashback_value_percent: '75', payment_path: 'paypal' };
-  const stored = (await askAgent(h.socket, 'wallet.set', { wallet })).result;
+  const stored = (await askAgent(h.socket, { method: 'wallet.set', params: { wallet } })).result;
   const expected = structuredClone(wallet);
   expected.cards[1].reward_value_percent = '150';
   assert.deepEqual(stored, expected);
-  assert.deepEqual((await askAgent(h.socket, 'wallet.get', {})).result, expected);
+  assert.deepEqual((await askAgent(h.socket, { method: 'wallet.get', params: {} })).result, expected);
 
   const bad = [
     [{ cards: [{ id: 'a', earn_percent: '101' }] }, /^wallet\.cards\[0\]\.earn_percent: must be a percentage from 0 to 100/],
@@ -255,11 +217,11 @@ test('the wallet: defaults, a round trip through wallet.set and wallet.get, bad 
     [{ pin: '1234' }, /^wallet\.pin: unknown field/],
   ];
   for (const [w, pattern] of bad) {
-    const r = await askAgent(h.socket, 'wallet.set', { wallet: w });
+    const r = await askAgent(h.socket, { method: 'wallet.set', params: { wallet: w } });
     assert.equal(r.error?.code, 'invalid_params', JSON.stringify(r));
     assert.match(r.error.message, pattern);
   }
-  assert.deepEqual((await askAgent(h.socket, 'wallet.get', {})).result, expected, 'the stored wallet stays');
+  assert.deepEqual((await askAgent(h.socket, { method: 'wallet.get', params: {} })).result, expected, 'the stored wallet stays');
 });
 
 test('the offer feed schema accepts the documented feed, refuses bad ones, and mirrors the request schema', () => {

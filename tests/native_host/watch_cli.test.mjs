@@ -14,51 +14,14 @@ import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
-import { makeAgentHome, processAlive, stopAgent } from '../support/agent_home.mjs';
-import { runDealstack } from '../support/dealstack.mjs';
+import { askAgent, makeAgentHome, processAlive, stopAgent } from '../support/agent_home.mjs';
+import { assertFails, oneJsonLine, runDealstack } from '../support/dealstack.mjs';
 
 function makeHome(tag) {
   // No quiet time between checks of one shop (the default 10 s would make watch check wait
   // behind the schedule's own first check), and no desktop notifications.
   return makeAgentHome({ prefix: `ds-watch-cli-${tag}-`, env: { TZ: 'UTC' },
     agentConfig: { monitor: { min_host_gap_ms: 0 }, notifications: { desktop: false } } });
-}
-
-// One request straight to the agent's socket (big-endian length, then JSON), its reply.
-function askAgent(socket, request) {
-  return new Promise((resolve, reject) => {
-    const c = net.connect(socket);
-    let buf = Buffer.alloc(0);
-    const timer = setTimeout(() => { c.destroy(); reject(new Error('no reply from the agent')); }, 5000);
-    c.on('error', reject);
-    c.on('data', (d) => {
-      buf = Buffer.concat([buf, d]);
-      while (buf.length >= 4 && buf.length >= 4 + buf.readUInt32BE(0)) {
-        const msg = JSON.parse(buf.subarray(4, 4 + buf.readUInt32BE(0)).toString('utf8'));
-        buf = buf.subarray(4 + buf.readUInt32BE(0));
-        if (msg.id === request.id) { clearTimeout(timer); c.end(); resolve(msg); return; }
-      }
-    });
-    const body = Buffer.from(JSON.stringify(request), 'utf8');
-    const head = Buffer.alloc(4);
-    head.writeUInt32BE(body.length);
-    c.write(Buffer.concat([head, body]));
-  });
-}
-
-// --json output: exactly one line holding one JSON value.
-function oneJsonLine(stdout) {
-  assert.ok(stdout.endsWith('\n'), 'ends with a newline');
-  assert.equal(stdout.slice(0, -1).includes('\n'), false, `one line: ${stdout}`);
-  return JSON.parse(stdout);
-}
-
-// An error: exit `code`, nothing on stdout, exactly one line on stderr.
-function assertFails(r, code, pattern) {
-  assert.equal(r.code, code, `exit ${r.code}; stderr: ${r.stderr}`);
-  assert.equal(r.stdout, '');
-  assert.match(r.stderr, /^[^\n]+\n$/, `one line on stderr: ${JSON.stringify(r.stderr)}`);
-  assert.match(r.stderr, pattern);
 }
 
 let h; // the home whose agent the tests share

@@ -3,6 +3,7 @@
 // settings (agent.json), and the paths of its socket, lock and database. stopAgent() ends
 // the agent a home's lock names.
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -49,4 +50,30 @@ export async function stopAgent(lock) {
   for (let i = 0; i < 500 && processAlive(pid); i++) await new Promise((r) => setTimeout(r, 10));
   if (processAlive(pid)) process.kill(pid, 'SIGKILL');
   return pid;
+}
+
+// One request straight to the agent's socket (big-endian length, then JSON); resolves with
+// its reply (events and other replies on the connection are skipped). `request.id` defaults
+// to a fresh number.
+let nextRequestId = 1;
+export function askAgent(socket, request, { timeoutMs = 10000 } = {}) {
+  const req = { id: nextRequestId++, ...request };
+  return new Promise((resolve, reject) => {
+    const c = net.connect(socket);
+    let buf = Buffer.alloc(0);
+    const timer = setTimeout(() => { c.destroy(); reject(new Error(`no reply from the agent to ${req.method}`)); }, timeoutMs);
+    c.on('error', (e) => { clearTimeout(timer); reject(e); });
+    c.on('data', (d) => {
+      buf = Buffer.concat([buf, d]);
+      while (buf.length >= 4 && buf.length >= 4 + buf.readUInt32BE(0)) {
+        const msg = JSON.parse(buf.subarray(4, 4 + buf.readUInt32BE(0)).toString('utf8'));
+        buf = buf.subarray(4 + buf.readUInt32BE(0));
+        if (msg.id === req.id) { clearTimeout(timer); c.end(); resolve(msg); return; }
+      }
+    });
+    const body = Buffer.from(JSON.stringify(req), 'utf8');
+    const head = Buffer.alloc(4);
+    head.writeUInt32BE(body.length);
+    c.write(Buffer.concat([head, body]));
+  });
 }

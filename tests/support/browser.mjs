@@ -15,6 +15,7 @@
 // names this launch's profile folder, and the agent named in this home's lock file.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import { createServer } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
@@ -97,6 +98,20 @@ function pidsWith(needle) {
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** Polls `fn` (async) until it returns a truthy value; throws with `what` after `timeout` ms. */
+// A loopback server for a test's own pages: `pages` maps a path to its HTML, or is a
+// function from the path to the HTML (undefined: 404). `headers` are added to every page.
+// Resolves to {base: "http://127.0.0.1:PORT", close()}.
+export async function servePages(pages, headers = {}) {
+  const server = createServer((req, res) => {
+    const p = new URL(req.url, 'http://x').pathname;
+    const body = typeof pages === 'function' ? pages(p) : pages[p];
+    res.writeHead(body !== undefined ? 200 : 404, { 'content-type': 'text/html; charset=utf-8', ...headers });
+    res.end(body ?? 'not found');
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  return { base: `http://127.0.0.1:${server.address().port}`, close: () => server.close() };
+}
+
 export async function waitFor(fn, { timeout = 10_000, interval = 50, what = 'condition' } = {}) {
   const end = Date.now() + timeout;
   let last;

@@ -1,6 +1,7 @@
 // The `dealstack` binary for the node tests, run as a real process over real pipes.
 // DEALSTACK_BIN overrides it (relative paths are taken from the repository root); the default
 // is the `native` preset's build/native/bin/dealstack.
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,4 +34,20 @@ export function runDealstack(args, input = '', env = process.env) {
     child.stdin.on('error', () => {}); // the process may exit before reading everything
     child.stdin.end(input);
   });
+}
+
+// --json output: exactly one line holding one JSON value; returns the value.
+export function oneJsonLine(stdout) {
+  assert.ok(stdout.endsWith('\n'), 'ends with a newline');
+  assert.equal(stdout.slice(0, -1).includes('\n'), false, `one line: ${stdout}`);
+  return JSON.parse(stdout);
+}
+
+// An error from a command: exit `code`, nothing on stdout, exactly one line on stderr
+// matching `pattern`.
+export function assertFails(r, code, pattern) {
+  assert.equal(r.code, code, `exit ${r.code}; stderr: ${r.stderr}`);
+  assert.equal(r.stdout, '');
+  assert.match(r.stderr, /^[^\n]+\n$/, `one line on stderr: ${JSON.stringify(r.stderr)}`);
+  assert.match(r.stderr, pattern);
 }
