@@ -13,6 +13,7 @@ import { broadcast, pushPanel } from './page';
 import { clearTabState, knownTabs, setTabState } from './tabs';
 import { listenForClicks, showAlert } from './notify';
 import { getSettings } from './settings';
+import { forgetSync, noteSyncStatus, readSyncStatus } from './account';
 
 chrome.runtime.onMessage.addListener((message: unknown, sender, sendResponse) => {
   // Broadcasts the worker sent itself never arrive here; anything else is a request.
@@ -38,6 +39,7 @@ port.onStatus((host) => {
     // Possibly a new agent (restarted): what was cached from the old one may be stale. Only
     // on the transition: last_check_at moves with every check and must not refetch anything.
     forgetAgentData();
+    forgetSync();
     void getWatches();
   }
   wasConnected = connected;
@@ -48,6 +50,7 @@ port.onEvent((event, data) => {
   if (event === 'watch.updated') void watchUpdated(data);
   else if (event === 'alert') void alertRaised(data);
   else if (event === 'offers.updated') offersChanged();
+  else if (event === 'sync.updated') syncUpdated(data);
 });
 
 async function watchUpdated(data: unknown): Promise<void> {
@@ -66,6 +69,15 @@ async function watchUpdated(data: unknown): Promise<void> {
     broadcast({ type: 'tab.changed', tab_id: state.tab_id });
     void pushPanel(state.tab_id);
   }
+}
+
+/** The agent's sync state moved: keep it as the cached status and tell open pages (the
+ *  options page's sync section and the popup's sync line update in place). */
+function syncUpdated(data: unknown): void {
+  const sync = readSyncStatus(data);
+  if (!sync) return;
+  noteSyncStatus(sync);
+  broadcast({ type: 'sync.changed', sync });
 }
 
 async function alertRaised(data: unknown): Promise<void> {

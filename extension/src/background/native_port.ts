@@ -14,8 +14,9 @@ export const HOST_NAME = 'com.dealstack.host';
 
 /** Per-request timeout (ms) unless the method has its own. */
 export const DEFAULT_TIMEOUT_MS = 15_000;
-/** Methods that take longer: watch.check fetches a shop page (with its own retries). */
-const METHOD_TIMEOUT_MS: Record<string, number> = { 'watch.check': 90_000 };
+/** Methods that take longer: watch.check fetches a shop page (with its own retries);
+ *  sync.now runs a whole round against the sync server (push, pull, offers, rule packs). */
+const METHOD_TIMEOUT_MS: Record<string, number> = { 'watch.check': 90_000, 'sync.now': 120_000 };
 
 /** Reconnect delays after the port closes, ms: doubled from the first up to the last. */
 const BACKOFF_FIRST_MS = 500;

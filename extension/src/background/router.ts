@@ -19,10 +19,12 @@ import {
 import { coreStatus } from './core';
 import { port, getWatches, findWatch, listWatches, walletChanged, watchesChanged } from './agent';
 import { HostError } from './native_port';
-import { handlePageReport, withTimeout, MAX_HTML_CHARS, MAX_URL_CHARS, pushPanel } from './page';
+import { broadcast, handlePageReport, withTimeout, MAX_HTML_CHARS, MAX_URL_CHARS, pushPanel } from './page';
 import { getTabState } from './tabs';
 import { getSettings, hideSite, panelEnabled, readSettings, setSettings } from './settings';
 import { retailerOf } from './stacking';
+import { getSyncStatus, syncNow, vaultDelete, vaultList, vaultLock, vaultSet, vaultStatus } from './account';
+import { KIND_PREFIX, entryProblem } from '../shared/vault_entry';
 
 /** Who sent a message, as far as the router cares. */
 export interface Caller {
@@ -38,6 +40,7 @@ const KNOWN: ReadonlySet<string> = new Set<RequestType>([
   'page.report', 'panel.get', 'panel.hide_site', 'tab.state', 'host.status', 'host.retry', 'core.status',
   'watch.add', 'watch.update', 'watch.remove', 'watch.check', 'watch.list', 'history', 'alerts.list',
   'alerts.ack', 'wallet.get', 'wallet.set', 'settings.get', 'settings.set',
+  'vault.status', 'vault.list', 'vault.set', 'vault.delete', 'vault.lock', 'sync.status', 'sync.now',
 ]);
 
 /** The caller of a runtime message. Trusted only when it comes from this extension's own
@@ -97,6 +100,16 @@ export function shapeError(m: Record<string, unknown>): string | null {
       return isObj(m.wallet) ? null : 'wallet: missing';
     case 'settings.set':
       return readSettings(m.settings) ? null : 'settings: missing';
+    case 'vault.set': {
+      // The reason names the rule broken, never the value (the secret must not travel back
+      // in an error).
+      const problem = entryProblem({ id: m.id, kind: m.kind, label: m.label, secret: m.secret });
+      return problem ? `vault.set: ${problem}` : null;
+    }
+    case 'vault.delete':
+      // Only the kinds the extension writes: "account/*" belongs to `dealstack sync logout`.
+      return typeof m.id === 'string' && m.id.length <= 200 && Object.values(KIND_PREFIX).some((p) => (m.id as string).startsWith(p) && (m.id as string).length > p.length)
+        ? null : 'id: not an entry this extension may delete';
     default:
       return null;
   }
@@ -185,6 +198,30 @@ async function dispatch(req: Request, caller: Caller): Promise<ReplyMap[RequestT
       void pushPanel(null);
       return s;
     }
+    case 'vault.status':
+      return vaultStatus();
+    case 'vault.list':
+      return vaultList();
+    case 'vault.set': {
+      // The one place a secret passes: from the message to the port, nothing kept.
+      const r = await vaultSet(req.id, req.kind, req.label, req.secret);
+      broadcast({ type: 'vault.changed' });
+      return r;
+    }
+    case 'vault.delete': {
+      const r = await vaultDelete(req.id);
+      broadcast({ type: 'vault.changed' });
+      return r;
+    }
+    case 'vault.lock': {
+      const r = await vaultLock();
+      broadcast({ type: 'vault.changed' });
+      return r;
+    }
+    case 'sync.status':
+      return getSyncStatus();
+    case 'sync.now':
+      return syncNow();
   }
 }
 

@@ -1,7 +1,7 @@
 // The options page: the watchlist (edit, pause, check now, remove), the wallet the stacker
 // counts rewards with, the per-site panel and notification settings, and the place the vault
-// and sync account of the next release will fill. Every change goes to the service worker at
-// once (watch.*, wallet.set, settings.set) and its answer is what the page then shows.
+// and sync account (./account.ts). Every change goes to the service worker at once (watch.*,
+// wallet.set, settings.set, vault.*, sync.now) and its answer is what the page then shows.
 
 import type { HostStatus, Settings, Wallet, Watch } from '../shared/messages';
 import { byId, el, replace, uid, type Child } from '../shared/ui/dom';
@@ -12,6 +12,7 @@ import {
 import { localizePage, onBroadcast, send, t } from '../shared/ui/runtime';
 import { coalesced } from '../shared/ui/coalesce';
 import { dateTime, relativeTime } from '../shared/ui/time';
+import { loadSync, loadVault, onSyncChanged, reloadFailed, startAccount } from './account';
 
 function announce(text: string): void {
   const live = byId('live');
@@ -644,6 +645,8 @@ function onHost(host: HostStatus): void {
   if (cameBack || (first && listState === 'failed')) void loadWatchlist();
   // The wallet form only when it failed or is untouched: a reload must not wipe typing.
   if (((cameBack || first) && walletState === 'failed') || (cameBack && walletState === 'shown')) void loadWallet();
+  // The vault and sync sections keep no typing across a reload (the add form survives it).
+  if (cameBack) { void loadVault(); void loadSync(); } else if (first) reloadFailed();
 }
 
 // ---- start -----------------------------------------------------------------------------
@@ -653,9 +656,11 @@ async function main(): Promise<void> {
   onBroadcast((b) => {
     if (b.type === 'host.changed') onHost(b.host);
     else if (b.type === 'watch.changed') onWatchChanged(b.watch, b.removed);
+    else if (b.type === 'sync.changed') onSyncChanged(b.sync);
+    else if (b.type === 'vault.changed') void loadVault();
   });
   void send({ type: 'host.status' }).then((r) => { if (r.ok) onHost(r.value); });
-  await Promise.all([loadWatchlist({ now: true }), loadWallet({ now: true }), loadSettings()]);
+  await Promise.all([loadWatchlist({ now: true }), loadWallet({ now: true }), loadSettings(), startAccount(announce)]);
   document.body.dataset.ready = 'true';
 }
 

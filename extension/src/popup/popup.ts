@@ -4,7 +4,7 @@
 // service worker re-render only the sections whose data changed, so a check arriving while
 // the shopper types a target price doesn't wipe the field.
 
-import type { Alert, HostStatus, Product, ReplyMap, StackResult, TabState, Watch } from '../shared/messages';
+import type { Alert, HostStatus, Product, ReplyMap, StackResult, SyncStatus, TabState, Watch } from '../shared/messages';
 import { byId, el, replace, uid, type Child } from '../shared/ui/dom';
 import {
   basisPointsToPercent, compareDecimal, currencyDigits, formatMoney, parseMoneyInput,
@@ -569,7 +569,66 @@ function applyHost(host: HostStatus): void {
   if (host.state === 'connected' && !wasConnected) {
     announce(t('host_back'));
     scheduleRefresh(); // the watch, history and alerts come from the agent
+    void loadSync();
   }
+}
+
+// ---- sync line -------------------------------------------------------------------------
+
+/** The sync account's state as the popup last heard it; null: off, unknown or unavailable
+ *  (an agent without sync), and the line is hidden. */
+let syncStatus: SyncStatus | null = null;
+
+const SYNC_LOGIN_AGAIN = new Set(['unauthorized', 'token_expired', 'token_revoked', 'invalid_credentials']);
+
+/** One short line under the host's: "Synced 2 minutes ago", "Sync paused: vault locked",
+ *  "Sync error: log in again". Nothing while sync is off. */
+function renderSyncLine(): void {
+  const node = byId('sync-line');
+  const s = syncStatus;
+  if (!s || s.state === 'off' || view.reply?.host.state !== 'connected') {
+    node.hidden = true;
+    replace(node, []);
+    return;
+  }
+  let text: string;
+  let tone = '';
+  let title = '';
+  switch (s.state) {
+    case 'idle':
+      text = s.last_sync_at !== null ? t('sync_line_synced', relativeTime(s.last_sync_at)) : t('sync_line_on');
+      if (s.last_sync_at !== null) title = dateTime(s.last_sync_at);
+      break;
+    case 'syncing':
+      text = t('sync_line_syncing');
+      break;
+    case 'backing_off':
+      tone = 'warn';
+      text = s.next_attempt_at !== null ? t('sync_line_retrying', relativeTime(s.next_attempt_at)) : t('sync_line_retrying_soon');
+      title = s.last_error?.message ?? '';
+      break;
+    case 'vault_locked':
+      tone = 'warn';
+      text = t('sync_line_vault_locked');
+      break;
+    default:
+      tone = 'bad';
+      text = s.last_error && SYNC_LOGIN_AGAIN.has(s.last_error.code) ? t('sync_line_login_again')
+        : t('sync_line_error', s.last_error?.message ?? t('sync_line_error_unknown'));
+      title = s.last_error ? `${s.last_error.code}: ${s.last_error.message}` : '';
+  }
+  node.hidden = false;
+  node.className = `sync-line small ${tone}`;
+  node.title = title;
+  const details = el('button', { type: 'button', class: 'link', id: 'sync-details', 'aria-label': t('sync_line_details_aria') }, t('sync_line_details'));
+  details.addEventListener('click', () => openOptions());
+  replace(node, [el('span', { class: 'dot', 'aria-hidden': 'true' }), el('span', { id: 'sync-text' }, text), details]);
+}
+
+async function loadSync(): Promise<void> {
+  const r = await send({ type: 'sync.status' });
+  syncStatus = r.ok ? r.value : null;
+  renderSyncLine();
 }
 
 // ---- the whole popup -------------------------------------------------------------------
@@ -599,6 +658,7 @@ function render(): void {
   section('watch', watchKey, (n) => renderWatch(n, state, reply.host));
   section('alerts', { a: reply.alerts, m: minuteTick }, (n) => renderAlerts(n, reply.alerts));
   section('host', { h: reply.host, m: minuteTick }, (n) => renderHost(n, reply.host));
+  section('sync-line', { s: syncStatus, h: reply.host.state, m: minuteTick }, () => renderSyncLine());
   const main = byId('main');
   main.removeAttribute('aria-busy');
   main.dataset.ready = 'true';
@@ -664,6 +724,10 @@ async function main(): Promise<void> {
         announce(t('alert_new', b.alert.message));
         scheduleRefresh();
         break;
+      case 'sync.changed':
+        syncStatus = b.sync;
+        renderSyncLine();
+        break;
       default:
         break;
     }
@@ -671,6 +735,8 @@ async function main(): Promise<void> {
   setInterval(() => { minuteTick += 1; render(); }, 60000);
   view.tabId = await targetTabId();
   await load();
+  // After the first paint: the sync line is the least important thing in the popup.
+  await loadSync();
 }
 
 void main();

@@ -87,6 +87,61 @@ export interface Wallet {
   payment_path: string;
 }
 
+/** What vault.status says: never a secret, only whether the vault exists and is open. */
+export interface VaultStatus {
+  initialized: boolean;
+  locked: boolean;
+  /** What wraps the data key: the OS keyring (Secret Service) or the shopper's passphrase;
+   *  null before `dealstack vault init`. */
+  protection: 'keyring' | 'passphrase' | null;
+  /** The vault locks itself after this many idle minutes (0: never). */
+  auto_lock_minutes: number;
+  /** How many entries it holds. */
+  entries: number;
+}
+
+/** The kinds of vault entries (the issue 6 contract, section 2). */
+export type VaultKind = 'account_token' | 'sync_key' | 'shop_session' | 'notify_secret';
+
+/** The kinds the extension may write (vault.set): "account/*" entries belong to
+ *  `dealstack sync login` and are never written from a browser. */
+export type BrowserVaultKind = 'shop_session' | 'notify_secret';
+
+/** One vault entry as vault.list shows it: metadata only. The agent never returns a secret. */
+export interface VaultEntry {
+  /** "shop/<host>", "notify/<channel>", "account/token", "account/sync_key". */
+  id: string;
+  kind: string;
+  label: string;
+  /** Unix ms. */
+  created_at: number;
+  updated_at: number;
+}
+
+export type SyncState = 'off' | 'idle' | 'syncing' | 'backing_off' | 'error' | 'vault_locked';
+
+/** What sync.status (and the sync.updated event) says about the sync account. */
+export interface SyncStatus {
+  /** off: not logged in; idle: up to date; syncing: a round is running; backing_off: the
+   *  server failed and the next attempt waits (next_attempt_at); error: stopped until the
+   *  shopper acts (last_error, e.g. token_expired); vault_locked: waits for the vault. */
+  state: SyncState;
+  /** The server's base URL and the account's email, when logged in. */
+  server: string | null;
+  email: string | null;
+  /** Unix ms of the last complete round, and of the next attempt when one is scheduled. */
+  last_sync_at: number | null;
+  next_attempt_at: number | null;
+  /** Local changes not yet pushed (outbox rows). */
+  pending: number;
+  /** Synced records held. */
+  records: number;
+  last_error: ErrorValue | null;
+  /** Unix ms the offers feed was last pulled; how many rule packs are held. */
+  offers_synced_at: number | null;
+  rules: number;
+}
+
 // ---- state the service worker computes ------------------------------------------------
 
 /** Where the connection to the native host stands. */
@@ -206,7 +261,17 @@ export type Request =
   | { type: 'wallet.get' }
   | { type: 'wallet.set'; wallet: Wallet }
   | { type: 'settings.get' }
-  | { type: 'settings.set'; settings: Settings };
+  | { type: 'settings.set'; settings: Settings }
+  // the vault and the sync account (options page; sync.status also the popup)
+  | { type: 'vault.status' }
+  | { type: 'vault.list' }
+  /** The only message that carries a secret: the service worker passes it to the agent and
+   *  keeps nothing (no log, no storage, no cache); the reply holds the entry's metadata. */
+  | { type: 'vault.set'; id: string; kind: BrowserVaultKind; label: string; secret: string }
+  | { type: 'vault.delete'; id: string }
+  | { type: 'vault.lock' }
+  | { type: 'sync.status' }
+  | { type: 'sync.now' };
 
 export type RequestType = Request['type'];
 
@@ -236,6 +301,14 @@ export interface ReplyMap {
   'wallet.set': Wallet;
   'settings.get': Settings;
   'settings.set': Settings;
+  'vault.status': VaultStatus;
+  'vault.list': { entries: VaultEntry[] };
+  'vault.set': { entry: VaultEntry };
+  'vault.delete': { deleted: string };
+  'vault.lock': { locked: true };
+  'sync.status': SyncStatus;
+  /** The status after one full round (push, pull, offers, rules). */
+  'sync.now': SyncStatus;
 }
 
 // ---- pushed by the service worker -------------------------------------------------------
@@ -245,5 +318,10 @@ export type Broadcast =
   | { type: 'tab.changed'; tab_id: number }
   | { type: 'watch.changed'; watch: Watch | null; removed: number | null }
   | { type: 'alert'; alert: Alert }
+  /** The agent's sync.updated event: the sync state or its last sync time changed. */
+  | { type: 'sync.changed'; sync: SyncStatus }
+  /** An entry was added, replaced or deleted, or the vault was locked, through this
+   *  extension (the agent has no vault event): other open pages reload their vault view. */
+  | { type: 'vault.changed' }
   /** To a content script: what its panel shows. */
   | { type: 'panel.update'; enabled: boolean; state: TabState | null };
