@@ -4,9 +4,11 @@
 // Priority per field: JSON-LD, then microdata/RDFa, then meta tags (OpenGraph/product:*),
 // then what the page visibly shows. A structured value that disagrees with what is shown
 // loses only where the page proves it wrong (a JSON-LD price in another currency than the
-// visible price near the title).
+// visible price near the title). A retailer's rule pack (ExtractOptions::rules) ranks after
+// structured data and before everything else, or first when it says so (docs/rules.md).
 #include <algorithm>
 #include <cctype>
+#include <tuple>
 
 #include "extract/gtin.hpp"
 #include "extract/heuristics.hpp"
@@ -14,6 +16,7 @@
 #include "extract/meta_tags.hpp"
 #include "extract/microdata.hpp"
 #include "extract/product.hpp"
+#include "extract/rules.hpp"
 #include "extract/schema_org.hpp"
 #include "extract/text_util.hpp"
 #include "extract/url.hpp"
@@ -196,6 +199,43 @@ bool looks_like_placeholder(std::string_view v) {
   return v == "undefined" || v == "null" || v == "N/A" || v == "n/a";
 }
 
+// A rule pack's value replaces the field's unless the field came from structured data and
+// the pack doesn't prefer its rules (docs/rules.md, "Precedence").
+bool rules_win(const Product& p, const char* field, bool prefer_rules) {
+  if (prefer_rules) return true;
+  const auto it = p.sources.find(field);
+  return it == p.sources.end() || (it->second.source != "json-ld" && it->second.source != "microdata");
+}
+
+constexpr int kRulesConfidence = 90;
+
+void apply_rules(Product& product, RuleReading& r, bool prefer) {
+  for (auto [field, value, name] :
+       {std::tuple{&product.name, &r.name, "name"}, {&product.brand, &r.brand, "brand"}, {&product.sku, &r.sku, "sku"},
+        {&product.gtin, &r.gtin, "gtin"}, {&product.mpn, &r.mpn, "mpn"}, {&product.image, &r.image, "image"}}) {
+    if (value->empty() || (!field->empty() && !rules_win(product, name, prefer))) continue;
+    *field = std::move(*value);
+    product.sources[name] = {"rules", kRulesConfidence};
+  }
+  if (r.price && (!product.price || rules_win(product, "price", prefer))) {
+    product.price = r.price;
+    product.sources["price"] = {"rules", kRulesConfidence};
+  }
+  if (r.list_price && (!product.list_price || rules_win(product, "list_price", prefer))) {
+    product.list_price = r.list_price;
+    product.sources["list_price"] = {"rules", kRulesConfidence};
+  }
+  // A "was" price only means something above the price, in its currency; one read beside a
+  // price the pack replaced may belong to something else.
+  if (product.list_price && product.price &&
+      (!(product.price->amount < product.list_price->amount) ||
+       (!product.list_price->currency.empty() && !product.price->currency.empty() &&
+        product.list_price->currency != product.price->currency))) {
+    product.list_price.reset();
+    product.sources.erase("list_price");
+  }
+}
+
 }  // namespace
 
 Result<Product> extract_product(std::string_view page_bytes, const ExtractOptions& options) {
@@ -340,6 +380,11 @@ Result<Product> extract_product(std::string_view page_bytes, const ExtractOption
       product.sources["list_price"] = {"heuristic", visible.price_score};
     }
   }
+  RuleReading by_rules;
+  if (options.rules) {
+    by_rules = read_with_rules(doc, *options.rules, base, locale);
+    apply_rules(product, by_rules, options.rules->prefer_rules);
+  }
   if (product.price && product.price->currency.empty()) {
     std::string code = meta.first({"product:price:currency", "og:price:currency"});
     for (char& c : code)
@@ -388,13 +433,19 @@ Result<Product> extract_product(std::string_view page_bytes, const ExtractOption
     }
   }
 
+  if (by_rules.availability != Availability::Unknown &&
+      (product.availability == Availability::Unknown || rules_win(product, "availability", options.rules->prefer_rules))) {
+    product.availability = by_rules.availability;
+    product.sources["availability"] = {"rules", kRulesConfidence};
+  }
+
   // A product page: structured product data, an og:type of product, a price in meta
   // tags, a well-placed visible price that isn't one of many (a listing shows many), or a
   // title with a buy button, a stock phrase or a product code beside it (an out-of-stock
   // page may show no price at all).
   const std::string og_type = utf8::ascii_lower(meta.first({"og:type"}));
   const bool product_page =
-      structured || og_type.find("product") != std::string::npos || meta_price || orphan_price ||
+      structured || by_rules.price || by_rules.availability != Availability::Unknown || og_type.find("product") != std::string::npos || meta_price || orphan_price ||
       (visible.price && visible.price_score >= 50 && visible.rival_prices < 2) ||
       (visible.title_node != html::kNoNode &&
        (visible.buy_button || visible.stock_phrase != Availability::Unknown || !visible.sku.empty()));

@@ -74,6 +74,8 @@ struct Product {
   std::map<std::string, FieldSource> sources;  // field name -> where it came from
 };
 
+struct RulePack;  // extract/rules.hpp
+
 struct ExtractOptions {
   std::string_view url;                // the page's URL: resolves relative links
   std::string_view transport_charset;  // charset from the HTTP Content-Type, if known
@@ -82,6 +84,11 @@ struct ExtractOptions {
   std::size_t max_input_bytes = std::size_t{64} << 20;     // 64 MiB
   std::size_t max_depth = 512;                             // element nesting
   std::size_t max_json_ld_bytes = std::size_t{4} << 20;    // one <script> block
+  // The retailer's rule pack (docs/rules.md), parsed with parse_rule_pack; not owned, must
+  // outlive the call. Its values override meta tags and heuristics and fill gaps; JSON-LD and
+  // microdata stay preferred unless the pack says "prefer": "rules". Fields it supplied have
+  // the source "rules". Default: none.
+  const RulePack* rules = nullptr;
 };
 
 // Reads the page's main product. Errors:
