@@ -38,4 +38,5 @@ else()
   find_package(Boost 1.74 REQUIRED)  # header-only parts: Beast, Asio
   find_package(Threads REQUIRED)
   pkg_check_modules(DBUS REQUIRED IMPORTED_TARGET dbus-1)  # desktop notifications
+  pkg_check_modules(LIBSECRET REQUIRED IMPORTED_TARGET libsecret-1)  # the vault's OS keyring
 endif()

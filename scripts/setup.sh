@@ -18,6 +18,8 @@ APT_PACKAGES=(
   libdbus-1-dev                         # desktop notifications for alerts (D-Bus, libdbus)
   dbus-daemon                           # a real session bus for the notification tests
   sqlite3                               # the crash test reads the agent's database file (integrity_check, rows)
+  libsecret-1-dev                       # the vault's key in the OS keyring (Secret Service)
+  gnome-keyring                         # a real Secret Service for the vault's keyring tests
 )
 
 missing=()
