@@ -12,4 +12,4 @@ for preset in native native-asan wasm; do
   echo "test: $preset"
   ctest --preset "$preset"
 done
-node --test tests/native_host/ tests/wasm/ tests/docs/ tests/extension/
+node --test tests/native_host/ tests/wasm/ tests/docs/ tests/extension/ tests/backend/
