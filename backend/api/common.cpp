@@ -31,8 +31,9 @@ Response error_response(std::string code, std::string message) {
   if (status == 500) {
     // The details (a file name, SQLite's words) go to the log, not to the client.
     log::event("error", "internal_error", {{"code", code}, {"message", message}});
-    code = "internal";
-    message = "the server failed to answer this request; the operator's log has the details";
+    Error hidden = make_error("internal", "the server failed to answer this request; the operator's log has the details");
+    code = std::move(hidden.code);
+    message = std::move(hidden.message);
   }
   Response r = json_response(status, Json{{"error", {{"code", code}, {"message", message}}}});
   r.error = code;

@@ -11,6 +11,8 @@
 //  - Error{"code", ...} / error_result({"code", ...}) (the wasm binding) and err.code = "code";
 //  - new DealstackError('code', ...) in the wasm module's JavaScript;
 //  - the constants in native_host/protocol/wire.hpp's namespace error (published codes);
+//  - the same forms in dealstack-server's sources (backend/), plus error_response("code", ...)
+//    (found as a helper with a `code` parameter);
 //  - in the extension's TypeScript (extension/src): new HostError('code', ...) and
 //    new ExtensionError('code', ...), fail('code', ...), an error value
 //    { code: 'code', message: ... }, and the failure states of HostState in
@@ -233,6 +235,7 @@ export function scanSource() {
     ...walk(path.join(repoRoot, 'shared'), ['.cpp', '.hpp']),
     ...walk(path.join(repoRoot, 'native_host'), ['.cpp', '.hpp']),
     ...walk(path.join(repoRoot, 'wasm'), ['.cpp', '.hpp', '.mjs']),
+    ...walk(path.join(repoRoot, 'backend'), ['.cpp', '.hpp']),
   ].sort();
   scanned = withWire(scanTexts(
     new Map(files.map((f) => [path.relative(repoRoot, f), fs.readFileSync(f, 'utf8')])), wireConstants()));
