@@ -12,9 +12,14 @@
 // only): host cold start, round trips, agent memory with 10,000 watches, checks per second.
 // Then the extension (bench/extension.mjs): page load to popup-ready product and stack on the
 // demo shop's 500 KB page in headless Chromium, the wasm module's size, full HTML vs digest.
+// Then dealstack-server (bench/server_load.cpp, native only): requests per second on loopback
+// over keep-alive TLS connections for GET /v1/health, GET /v1/offers/{retailer} answered 304,
+// and an authenticated empty POST /v1/sync, each beside a minimal Beast HTTPS server measured
+// in the same run (DEALSTACK_BENCH_SERVER_SECONDS, default 3, per measurement;
+// DEALSTACK_BENCH_SERVER_CONNECTIONS, default 32). Target: >= 5,000 requests/s on 2 cores.
 // Environment: DEALSTACK_BENCH_MIN_MS (default 300) time per page and measurement;
 //              DEALSTACK_BUILD_NATIVE / DEALSTACK_BUILD_WASM: the build folders;
-//              DEALSTACK_BENCH_ONLY: "extraction", "stacking", "host" or "extension" to run just that part;
+//              DEALSTACK_BENCH_ONLY: "extraction", "stacking", "host", "extension" or "server" to run just that part;
 //              DEALSTACK_BENCH_STACK_REQUESTS (200) requests per stacking cell,
 //              DEALSTACK_BENCH_STACK_REPS (3) timings per request (the median is kept),
 //              DEALSTACK_BENCH_EXHAUSTIVE_MS (3000) exhaustive-reference time per cell.
@@ -153,8 +158,8 @@ function printSet(title, pages, native, wasm, module) {
 
 const only = process.env.DEALSTACK_BENCH_ONLY ?? '';
 const runPart = (name) => only === '' || only === name;
-if (!['', 'extraction', 'stacking', 'host', 'extension'].includes(only)) {
-  console.error(`DEALSTACK_BENCH_ONLY: "${only}" is not one of extraction, stacking, host, extension`);
+if (!['', 'extraction', 'stacking', 'host', 'extension', 'server'].includes(only)) {
+  console.error(`DEALSTACK_BENCH_ONLY: "${only}" is not one of extraction, stacking, host, extension, server`);
   process.exit(2);
 }
 console.log(`${basename(process.argv[1])}: node ${process.version}`);
@@ -322,4 +327,25 @@ if (runPart('stacking')) {
 }
 
 if (runPart('host')) runHostBench({ root, nativeBuild });
+
+// ---- dealstack-server ------------------------------------------------------------------
+const TARGET_SERVER_RPS = 5000;
+if (runPart('server')) {
+  const loadBin = join(nativeBuild, 'bin/server_load');
+  const serverBin = join(nativeBuild, 'bin/dealstack-server');
+  if (!existsSync(loadBin) || !existsSync(serverBin)) {
+    console.log(`\nnote: ${loadBin} or ${serverBin} is missing (build the native preset); skipping the server`);
+  } else {
+    const r = spawnSync(loadBin, ['--server', serverBin, '--seconds', process.env.DEALSTACK_BENCH_SERVER_SECONDS ?? '3',
+      '--connections', process.env.DEALSTACK_BENCH_SERVER_CONNECTIONS ?? '32'], { encoding: 'utf8', maxBuffer: 16 << 20 });
+    if (r.error || r.status !== 0) throw new Error(`server_load failed (${r.error?.message ?? `exit ${r.status}`}):\n${r.stderr}`);
+    const report = JSON.parse(r.stdout);
+    console.log(`\ndealstack-server on loopback: requests/s over ${report.connections} keep-alive TLS connections, ` +
+      `${report.seconds} s each, server ${report.server_threads} threads, ${report.cpus} CPUs; baseline = a minimal ` +
+      'Beast HTTPS server answering 200 (same certificate, TLS settings and threads), measured just before each');
+    printTable(['request', 'req/s', 'baseline req/s', 'x baseline', 'unexpected', `target >= ${TARGET_SERVER_RPS}`],
+      report.results.map((x) => [x.name, fmt(x.rps, 0), fmt(x.baseline_rps, 0), fmt(x.ratio), x.unexpected,
+        x.rps >= TARGET_SERVER_RPS ? 'ok' : 'UNDER']));
+  }
+}
 if (runPart('extension')) await runExtensionBench({ root });
