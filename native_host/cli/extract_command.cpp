@@ -1,32 +1,48 @@
-// dealstack extract [--url URL] [--charset NAME] [FILE | -]
+// dealstack extract [--url URL] [--charset NAME] [--rules PACK.json] [FILE | -]
 #include <fstream>
 #include <iostream>
 #include <iterator>
+#include <optional>
 #include <sstream>
 
 #include "cli/commands.hpp"
 #include "extract/product.hpp"
 #include "extract/product_json.hpp"
+#include "extract/rules.hpp"
 
 namespace dealstack::cli {
 namespace {
 
 constexpr const char* kHelp =
-    "usage: dealstack extract [--url URL] [--charset NAME] [FILE | -]\n"
+    "usage: dealstack extract [--url URL] [--charset NAME] [--rules PACK.json] [FILE | -]\n"
     "\n"
     "Reads the product on an HTML page (FILE, or standard input for '-' or no FILE) and\n"
     "prints it as one JSON object.\n"
     "\n"
     "  --url URL       the page's address: resolves relative links (image, url)\n"
     "  --charset NAME  the charset the server declared (Content-Type), if known\n"
+    "  --rules FILE    a retailer's extraction rule pack (docs/rules.md), applied whatever\n"
+    "                  the page's host; fields it supplied have the source \"rules\"\n"
     "\n"
     "exit status: 0 product printed; 3 no product on the page (a JSON error object is\n"
-    "printed); 2 usage error or unreadable input (message on stderr).\n";
+    "printed); 2 usage error, unreadable input or an invalid rule pack (message on stderr).\n";
+
+// The pack file's text, read up to one byte past the pack limit (parse_rule_pack refuses it).
+bool read_pack(const std::string& path, std::string& text) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  text.resize(kMaxRulePackBytes + 1);
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  if (in.bad()) return false;
+  text.resize(static_cast<std::size_t>(in.gcount()));
+  return true;
+}
 
 }  // namespace
 
 int extract_command(const std::vector<std::string>& args, Io io) {
-  std::string url, charset, path;
+  std::string url, charset, path, rules_path;
+  bool have_rules = false;
   bool have_path = false;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
@@ -34,12 +50,13 @@ int extract_command(const std::vector<std::string>& args, Io io) {
       io.out << kHelp;
       return 0;
     }
-    if (a == "--url" || a == "--charset") {
+    if (a == "--url" || a == "--charset" || a == "--rules") {
       if (i + 1 >= args.size()) {
         io.err << "dealstack extract: " << a << " needs a value\n";
         return 2;
       }
-      (a == "--url" ? url : charset) = args[++i];
+      (a == "--url" ? url : a == "--charset" ? charset : rules_path) = args[++i];
+      have_rules = have_rules || a == "--rules";
     } else if (a.size() > 1 && a[0] == '-' && a != "-") {
       io.err << "dealstack extract: unknown option '" << a << "'\n" << kHelp;
       return 2;
@@ -52,7 +69,25 @@ int extract_command(const std::vector<std::string>& args, Io io) {
     }
   }
 
+  // The pack first: a broken pack is reported before the page is read.
+  std::optional<RulePack> pack;
+  if (have_rules) {
+    std::string text;
+    if (!read_pack(rules_path, text)) {
+      io.err << "dealstack extract: cannot read '" << rules_path << "'\n";
+      return 2;
+    }
+    auto parsed = parse_rule_pack(text);
+    if (!parsed) {
+      io.err << "dealstack extract: '" << rules_path << "': " << parsed.error().message << " (" << parsed.error().code
+             << ")\n";
+      return 2;
+    }
+    pack = std::move(*parsed);
+  }
+
   ExtractOptions options;
+  if (pack) options.rules = &*pack;
   std::string bytes;
   {
     std::istream* in = &io.in;

@@ -4,6 +4,8 @@
 #include <cctype>
 
 #include "extract/product.hpp"
+#include "extract/rules.hpp"
+#include "http/url.hpp"
 #include "money/money.hpp"
 #include "text/utf8.hpp"
 #include "monitor/rule_state_json.hpp"
@@ -87,12 +89,28 @@ Reading cant_tell(Reading r, std::string why) {
   return r;
 }
 
+// The rule pack for the page's host, when the caller has one that parses and lists the host.
+std::shared_ptr<const Result<RulePack>> pack_for(const http::Response& resp, const store::Watch& watch,
+                                                 const ReadOptions& read_options) {
+  if (!read_options.rules_for_host) return nullptr;
+  auto url = http::parse_url(resp.final_url.empty() ? watch.url : resp.final_url);
+  if (!url) return nullptr;
+  const std::optional<std::string> text = read_options.rules_for_host(url->host);
+  if (!text || text->empty()) return nullptr;
+  auto pack = read_options.rule_cache ? read_options.rule_cache->get(*text)
+                                      : std::make_shared<const Result<RulePack>>(parse_rule_pack(*text));
+  if (!*pack || !rule_pack_covers_host(**pack, url->host)) return nullptr;
+  return pack;
+}
+
 // Reads a 2xx page.
-Reading read_page(Reading r, const http::Response& resp, const store::Watch& watch) {
+Reading read_page(Reading r, const http::Response& resp, const store::Watch& watch, const ReadOptions& read_options) {
   ExtractOptions options;
   options.url = resp.final_url;
   const std::string charset = charset_of(resp.content_type);
   options.transport_charset = charset;
+  const auto pack = pack_for(resp, watch, read_options);  // kept alive through the extraction
+  if (pack) options.rules = &**pack;
   auto product = extract_product(resp.body, options);
   if (!product) return cant_tell(std::move(r), "can't read the page: " + product.error().message);
   if (!product->name.empty()) r.title = utf8::prefix(product->name, store::kMaxTitleBytes);
@@ -147,6 +165,26 @@ Observation from_store(const store::Observation& s) {
 
 }  // namespace
 
+std::shared_ptr<const Result<RulePack>> RulePackCache::get(const std::string& text) {
+  const std::size_t hash = std::hash<std::string>{}(text);
+  ++clock_;
+  for (Entry& e : entries_) {
+    if (e.hash == hash && e.text == text) {
+      e.used = clock_;
+      return e.pack;
+    }
+  }
+  ++parses_;
+  auto pack = std::make_shared<const Result<RulePack>>(parse_rule_pack(text));
+  if (entries_.size() >= kMaxEntries) {
+    auto oldest = std::min_element(entries_.begin(), entries_.end(),
+                                   [](const Entry& a, const Entry& b) { return a.used < b.used; });
+    entries_.erase(oldest);
+  }
+  entries_.push_back(Entry{hash, text, pack, clock_});
+  return pack;
+}
+
 http::Request check_request(const store::Watch& watch, const store::MonitorState& state) {
   http::Request req;
   req.url = watch.url;
@@ -156,7 +194,8 @@ http::Request check_request(const store::Watch& watch, const store::MonitorState
   return req;
 }
 
-Reading read_response(const Result<http::Response>& response, const store::Watch& watch) {
+Reading read_response(const Result<http::Response>& response, const store::Watch& watch,
+                      const ReadOptions& options) {
   Reading r;
   if (!response) {
     r.outcome = Outcome::network_error();
@@ -173,7 +212,7 @@ Reading read_response(const Result<http::Response>& response, const store::Watch
   if (resp.status >= 200 && resp.status < 300) {
     r.etag = resp.etag;
     r.last_modified = resp.last_modified;
-    return read_page(std::move(r), resp, watch);
+    return read_page(std::move(r), resp, watch, options);
   }
   std::optional<std::int64_t> retry;
   if (resp.retry_after_seconds) retry = std::max<std::int64_t>(0, *resp.retry_after_seconds) * 1000;

@@ -8,7 +8,6 @@
 // structured data and before everything else, or first when it says so (docs/rules.md).
 #include <algorithm>
 #include <cctype>
-#include <tuple>
 
 #include "extract/gtin.hpp"
 #include "extract/heuristics.hpp"
@@ -199,43 +198,6 @@ bool looks_like_placeholder(std::string_view v) {
   return v == "undefined" || v == "null" || v == "N/A" || v == "n/a";
 }
 
-// A rule pack's value replaces the field's unless the field came from structured data and
-// the pack doesn't prefer its rules (docs/rules.md, "Precedence").
-bool rules_win(const Product& p, const char* field, bool prefer_rules) {
-  if (prefer_rules) return true;
-  const auto it = p.sources.find(field);
-  return it == p.sources.end() || (it->second.source != "json-ld" && it->second.source != "microdata");
-}
-
-constexpr int kRulesConfidence = 90;
-
-void apply_rules(Product& product, RuleReading& r, bool prefer) {
-  for (auto [field, value, name] :
-       {std::tuple{&product.name, &r.name, "name"}, {&product.brand, &r.brand, "brand"}, {&product.sku, &r.sku, "sku"},
-        {&product.gtin, &r.gtin, "gtin"}, {&product.mpn, &r.mpn, "mpn"}, {&product.image, &r.image, "image"}}) {
-    if (value->empty() || (!field->empty() && !rules_win(product, name, prefer))) continue;
-    *field = std::move(*value);
-    product.sources[name] = {"rules", kRulesConfidence};
-  }
-  if (r.price && (!product.price || rules_win(product, "price", prefer))) {
-    product.price = r.price;
-    product.sources["price"] = {"rules", kRulesConfidence};
-  }
-  if (r.list_price && (!product.list_price || rules_win(product, "list_price", prefer))) {
-    product.list_price = r.list_price;
-    product.sources["list_price"] = {"rules", kRulesConfidence};
-  }
-  // A "was" price only means something above the price, in its currency; one read beside a
-  // price the pack replaced may belong to something else.
-  if (product.list_price && product.price &&
-      (!(product.price->amount < product.list_price->amount) ||
-       (!product.list_price->currency.empty() && !product.price->currency.empty() &&
-        product.list_price->currency != product.price->currency))) {
-    product.list_price.reset();
-    product.sources.erase("list_price");
-  }
-}
-
 }  // namespace
 
 Result<Product> extract_product(std::string_view page_bytes, const ExtractOptions& options) {
@@ -381,9 +343,11 @@ Result<Product> extract_product(std::string_view page_bytes, const ExtractOption
     }
   }
   RuleReading by_rules;
+  bool rules_found = false;  // the pack found a price or an availability: a product page
   if (options.rules) {
     by_rules = read_with_rules(doc, *options.rules, base, locale);
-    apply_rules(product, by_rules, options.rules->prefer_rules);
+    rules_found = by_rules.price || by_rules.availability != Availability::Unknown;
+    apply_rule_reading(product, by_rules, options.rules->prefer_rules);
   }
   if (product.price && product.price->currency.empty()) {
     std::string code = meta.first({"product:price:currency", "og:price:currency"});
@@ -433,11 +397,7 @@ Result<Product> extract_product(std::string_view page_bytes, const ExtractOption
     }
   }
 
-  if (by_rules.availability != Availability::Unknown &&
-      (product.availability == Availability::Unknown || rules_win(product, "availability", options.rules->prefer_rules))) {
-    product.availability = by_rules.availability;
-    product.sources["availability"] = {"rules", kRulesConfidence};
-  }
+  if (options.rules) apply_rule_availability(product, by_rules, options.rules->prefer_rules);
 
   // A product page: structured product data, an og:type of product, a price in meta
   // tags, a well-placed visible price that isn't one of many (a listing shows many), or a
@@ -445,7 +405,7 @@ Result<Product> extract_product(std::string_view page_bytes, const ExtractOption
   // page may show no price at all).
   const std::string og_type = utf8::ascii_lower(meta.first({"og:type"}));
   const bool product_page =
-      structured || by_rules.price || by_rules.availability != Availability::Unknown || og_type.find("product") != std::string::npos || meta_price || orphan_price ||
+      structured || rules_found || og_type.find("product") != std::string::npos || meta_price || orphan_price ||
       (visible.price && visible.price_score >= 50 && visible.rival_prices < 2) ||
       (visible.title_node != html::kNoNode &&
        (visible.buy_button || visible.stock_phrase != Availability::Unknown || !visible.sku.empty()));

@@ -139,4 +139,13 @@ struct RuleReading {
 RuleReading read_with_rules(const html::Document& doc, const RulePack& pack, std::string_view base_url,
                             std::string_view page_locale);
 
+// The precedence of docs/rules.md, for the extractor: a value the pack read replaces the
+// product's unless that came from JSON-LD or microdata and the pack doesn't prefer its
+// rules; it fills a gap always. Replaced fields get the source "rules" (confidence 90). A
+// list price left not above the price, or in another currency, is dropped.
+// apply_rule_reading: every field but availability (moved out of `reading`);
+// apply_rule_availability: availability, which the extractor settles last.
+void apply_rule_reading(Product& product, RuleReading& reading, bool prefer_rules);
+void apply_rule_availability(Product& product, const RuleReading& reading, bool prefer_rules);
+
 }  // namespace dealstack
