@@ -33,6 +33,8 @@ constexpr std::string_view kUsage =
     "        the alerts price checks raised; --ack marks one as seen\n"
     "  offers import FILE | offers list [--retailer NAME]\n"
     "        load an offer feed file into the agent; list the offers it serves per shop\n"
+    "  vault init|unlock|lock|status|set ID --kind KIND|list|delete ID|passwd\n"
+    "        the secrets the agent keeps encrypted (tokens, shop sessions); never printed\n"
     "  agent\n"
     "        run the per-user agent (database, monitor, the socket the host talks to)\n"
     "  install [--browser NAME] [--extension-id ID] [--user-data-dir DIR] [--system]\n"
@@ -66,6 +68,7 @@ int main(int argc, char** argv) {
   if (command == "history") return dealstack::cli::history_command(args, io);
   if (command == "alerts") return dealstack::cli::alerts_command(args, io);
   if (command == "offers") return dealstack::cli::offers_command(args, io);
+  if (command == "vault") return dealstack::cli::vault_command(args, io);
   if (command == "install") return dealstack::cli::install_command(args, io);
   if (command == "uninstall") return dealstack::cli::uninstall_command(args, io);
   if (command == "doctor") return dealstack::cli::doctor_command(args, io);

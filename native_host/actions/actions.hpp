@@ -8,6 +8,7 @@
 #include "monitor/check.hpp"
 #include "protocol/dispatcher.hpp"
 #include "store/store.hpp"
+#include "vault/vault.hpp"
 
 namespace dealstack::actions {
 
@@ -20,6 +21,10 @@ struct Services {
   std::function<void(const store::Watch&)> watch_changed;
   std::function<void(std::int64_t id)> watch_removed;
   std::function<void(std::int64_t id, std::function<void(Result<monitor::CheckDone>)>)> check_now;
+  // The shopper's secrets (null when the agent runs without them), and who to tell when
+  // vault.unlock succeeded (empty = nobody; the agent tells sync).
+  vault::Vault* vault = nullptr;
+  std::function<void()> vault_unlocked;
 };
 
 void add_hello(protocol::Dispatcher& d, Services& s);
@@ -36,6 +41,14 @@ void add_offers_get(protocol::Dispatcher& d, Services& s);
 void add_offers_list(protocol::Dispatcher& d, Services& s);
 void add_wallet_get(protocol::Dispatcher& d, Services& s);
 void add_wallet_set(protocol::Dispatcher& d, Services& s);
+void add_vault_status(protocol::Dispatcher& d, Services& s);
+void add_vault_list(protocol::Dispatcher& d, Services& s);
+void add_vault_set(protocol::Dispatcher& d, Services& s);
+void add_vault_delete(protocol::Dispatcher& d, Services& s);
+void add_vault_lock(protocol::Dispatcher& d, Services& s);
+void add_vault_init(protocol::Dispatcher& d, Services& s);
+void add_vault_unlock(protocol::Dispatcher& d, Services& s);
+void add_vault_passwd(protocol::Dispatcher& d, Services& s);
 
 // Every method the agent serves.
 inline void add_all(protocol::Dispatcher& d, Services& s) {
@@ -53,6 +66,14 @@ inline void add_all(protocol::Dispatcher& d, Services& s) {
   add_offers_list(d, s);
   add_wallet_get(d, s);
   add_wallet_set(d, s);
+  add_vault_status(d, s);
+  add_vault_list(d, s);
+  add_vault_set(d, s);
+  add_vault_delete(d, s);
+  add_vault_lock(d, s);
+  add_vault_init(d, s);
+  add_vault_unlock(d, s);
+  add_vault_passwd(d, s);
 }
 
 }  // namespace dealstack::actions

@@ -30,6 +30,9 @@
 #include "messaging/frame.hpp"
 #include "protocol/message.hpp"
 #include "protocol/wire.hpp"
+#include "vault/keyring.hpp"
+#include "vault/shop_session.hpp"
+#include "vault/vault.hpp"
 
 namespace dealstack::agent {
 
@@ -111,10 +114,44 @@ notify::Notification notification_for(const store::Alert& alert, const store::Wa
   return n;
 }
 
+// The monitor's credentials for `host`: the vault's "shop/<host>" entry (or, for
+// www.<host>, "shop/<host>"), when there is one and the vault can be read. A locked vault
+// or a damaged entry means no member prices, never a failed check.
+http::HostCredentials shop_credentials(vault::Vault& v, const std::string& host) {
+  http::HostCredentials out;
+  if (!v.initialized()) return out;
+  std::vector<std::string> ids{vault::shop_entry_id(host)};
+  if (host.rfind("www.", 0) == 0) ids.push_back(vault::shop_entry_id(host.substr(4)));
+  for (const auto& id : ids) {
+    auto secret = v.get(id);
+    if (!secret) {
+      if (secret.error().code == "not_found") continue;
+      return out;
+    }
+    auto session = vault::parse_shop_session(*secret);
+    if (!session) return out;
+    // HostCredentials is the HTTP client's plain map: these copies are not wiped.
+    for (auto& [name, value] : session->cookies) out.cookies[name] = value;
+    for (auto& [name, value] : session->headers) out.headers[name] = value;
+    return out;
+  }
+  return out;
+}
+
+// Every 30 s: drop the vault's key once it has been idle for the configured time.
+void watch_vault_idle(asio::steady_timer& timer, vault::Vault& v) {
+  timer.expires_after(std::chrono::seconds(30));
+  timer.async_wait([&timer, &v](const boost::system::error_code& ec) {
+    if (ec) return;
+    v.lock_if_idle();
+    watch_vault_idle(timer, v);
+  });
+}
+
 class Server {
  public:
   Server(asio::io_context& io, const platform::Paths& paths, const AgentOptions& options,
-         store::Store& store, const AgentConfig& config)
+         store::Store& store, const AgentConfig& config, vault::Vault& vault)
       : io_(io),
         acceptor_(io),
         signals_(io, SIGTERM, SIGINT),
@@ -123,6 +160,7 @@ class Server {
         monitor_(io, store, config.monitor, monitor_hooks()) {
     if (config.desktop_notifications) notifier_ = std::make_unique<notify::Notifier>();
     services_.store = &store;
+    services_.vault = &vault;
     services_.publish = [this](const char* name, const protocol::Json& data) { publish(name, data); };
     services_.watch_changed = [this](const store::Watch& w) { (void)monitor_.watch_changed(w); };
     services_.watch_removed = [this](std::int64_t id) { monitor_.watch_removed(id); };
@@ -318,12 +356,30 @@ Status run_agent(const platform::Paths& paths, const AgentOptions& options) {
   }
   AgentOptions effective = options;
   if (config->max_frame) effective.max_frame = *config->max_frame;
+  // The vault shares the store's connection (one thread: the event loop).
+  auto keyring = vault::make_secret_service_keyring();
+  vault::VaultOptions vault_options;
+  vault_options.keyring = keyring.get();
+  vault_options.auto_lock_ms = config->vault_auto_lock_minutes * 60'000;
+  auto secrets = vault::Vault::open(store->database(), vault_options);
+  if (!secrets) {
+    ::close(*lock);
+    return secrets.error();
+  }
+  vault::Vault& vault = **secrets;
+  config->monitor.client.credentials = [&vault](const std::string& host) { return shop_credentials(vault, host); };
   asio::io_context io;
-  Server server(io, paths, effective, *store, *config);
+  Server server(io, paths, effective, *store, *config, vault);
   if (auto ok = server.listen(); !ok) {
     ::close(*lock);
     return ok.error();
   }
+  // A keyring vault unlocks itself, once the socket answers (the keyring may be slow).
+  asio::post(io, [&vault] {
+    if (vault.protection() == vault::Protection::keyring) (void)vault.unlock(crypto::SecretBytes());
+  });
+  asio::steady_timer vault_idle(io);
+  watch_vault_idle(vault_idle, vault);
   if (auto ok = server.start_monitor(); !ok) {
     server.stop();
     ::close(*lock);

@@ -46,7 +46,7 @@ Result<AgentConfig> parse_agent_config(std::string_view text, std::string_view f
   if (j.is_discarded()) return r.bad("the file", "is not valid JSON");
   if (!j.is_object()) return r.bad("the file", "must hold a JSON object");
   AgentConfig c;
-  if (auto ok = r.only(j, "", {"monitor", "notifications", "messaging"}); !ok) return ok.error();
+  if (auto ok = r.only(j, "", {"monitor", "notifications", "messaging", "vault"}); !ok) return ok.error();
   if (auto it = j.find("monitor"); it != j.end()) {
     if (!it->is_object()) return r.bad("monitor", "must be an object");
     const json& m = *it;
@@ -83,6 +83,12 @@ Result<AgentConfig> parse_agent_config(std::string_view text, std::string_view f
     if (auto ok = r.integer(*it, "messaging.", "max_frame_bytes", 1024, 64 * 1024 * 1024, cap); !ok)
       return ok.error();
     if (cap != 0) c.max_frame = cap;
+  }
+  if (auto it = j.find("vault"); it != j.end()) {
+    if (!it->is_object()) return r.bad("vault", "must be an object");
+    if (auto ok = r.only(*it, "vault.", {"auto_lock_minutes"}); !ok) return ok.error();
+    if (auto ok = r.integer(*it, "vault.", "auto_lock_minutes", 0, 7 * 24 * 60, c.vault_auto_lock_minutes); !ok)
+      return ok.error();
   }
   return c;
 }

@@ -9,11 +9,14 @@
 //              "base_backoff_ms": 60000,     wait after a first failure, 1000..86400000
 //              "ca_file": "/path/ca.pem"},   extra trusted CAs (PEM), beside the system's
 //  "notifications": {"desktop": true},       desktop notifications when no browser listens
-//  "messaging": {"max_frame_bytes": 8388608}} the cap on an inbound frame, host and agent,
+//  "messaging": {"max_frame_bytes": 8388608}, the cap on an inbound frame, host and agent,
 //                                            1024..67108864 (a longer one is refused unread)
+//  "vault": {"auto_lock_minutes": 15}}       drop the vault's key after this idle time,
+//                                            0 (never)..10080 (docs/vault.md)
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string_view>
@@ -29,6 +32,7 @@ struct AgentConfig {
   MonitorOptions monitor;
   bool desktop_notifications = true;
   std::optional<std::size_t> max_frame;  // bytes; none = messaging::kDefaultMaxFrame
+  std::int64_t vault_auto_lock_minutes = 15;  // 0 = never
 };
 
 // Errors: "invalid_config" naming the file and the field (not JSON, an unknown field, a

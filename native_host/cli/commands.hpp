@@ -29,6 +29,8 @@ int history_command(const std::vector<std::string>& args, Io io);
 int alerts_command(const std::vector<std::string>& args, Io io);
 // The offers the agent serves per retailer: offers import FILE | list [--retailer NAME].
 int offers_command(const std::vector<std::string>& args, Io io);
+// The shopper's secrets, kept by the agent: vault init|unlock|lock|status|set|list|delete|passwd.
+int vault_command(const std::vector<std::string>& args, Io io);
 // Host mode: `caller` is the origin (Chromium) or extension id (Firefox) it was started for.
 int host_command(const std::string& caller, Io io);
 

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <csignal>
 #include <cstring>
+#include <optional>
 #include <thread>
 
 #include "install/allow_list.hpp"
@@ -57,6 +58,21 @@ bool spawn_agent(const std::string& program) {
   int status = 0;
   ::waitpid(child, &status, 0);
   return true;
+}
+
+// A request for a method only the CLI may call (vault.init, vault.unlock, vault.passwd,
+// sync.login, sync.logout: they carry what the shopper types at a terminal): its id, to
+// answer not_allowed, or none to relay the frame. Parsed only when the text could name one
+// (a method name spelled with JSON escapes needs a backslash).
+std::optional<protocol::Json> cli_only_request(const std::string& frame) {
+  if (frame.find('\\') == std::string::npos && frame.find("vault.") == std::string::npos &&
+      frame.find("sync.") == std::string::npos)
+    return std::nullopt;
+  auto req = protocol::parse_request(frame);
+  if (!req) return std::nullopt;  // the agent answers what is wrong with it
+  for (const char* m : protocol::kCliOnlyMethods)
+    if (req->method == m) return req->id;
+  return std::nullopt;
 }
 
 }  // namespace
@@ -119,12 +135,20 @@ int run_host(const std::string& caller, const std::vector<std::string>& allowed,
         break;
       }
       auto fed = from_browser.feed(std::string_view(buf, *got));
-      while (from_browser.has_frame())
-        if (!messaging::write_frame(agent, from_browser.pop(), messaging::ByteOrder::big, 0xffffffffu)) {
+      while (from_browser.has_frame()) {
+        std::string frame = from_browser.pop();
+        if (auto id = cli_only_request(frame)) {
+          to_browser(protocol::error_text(
+              *id, make_error(protocol::error::not_allowed,
+                              "this method is for the dealstack command line only (it carries a passphrase)")));
+          continue;
+        }
+        if (!messaging::write_frame(agent, frame, messaging::ByteOrder::big, 0xffffffffu)) {
           to_browser(protocol::error_text(nullptr, make_error(protocol::error::agent_unavailable,
                                                               "the dealstack agent went away")));
           return 1;
         }
+      }
       if (!fed) {
         // The stream is out of step: say why, then hang up (the extension reconnects).
         to_browser(protocol::error_text(nullptr, fed.error()));

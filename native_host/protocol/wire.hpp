@@ -23,7 +23,22 @@ inline constexpr const char* offers_get = "offers.get";
 inline constexpr const char* offers_list = "offers.list";
 inline constexpr const char* wallet_get = "wallet.get";
 inline constexpr const char* wallet_set = "wallet.set";
+// The vault (docs/vault.md): names and metadata only; a secret goes in, never out.
+inline constexpr const char* vault_status = "vault.status";
+inline constexpr const char* vault_list = "vault.list";
+inline constexpr const char* vault_set = "vault.set";
+inline constexpr const char* vault_delete = "vault.delete";
+inline constexpr const char* vault_lock = "vault.lock";
+// CLI only (they carry a passphrase or password): the host refuses them from a browser.
+inline constexpr const char* vault_init = "vault.init";
+inline constexpr const char* vault_unlock = "vault.unlock";
+inline constexpr const char* vault_passwd = "vault.passwd";
 }  // namespace method
+
+// Methods only the CLI may call (they carry passphrases or passwords typed by the shopper):
+// the native-messaging host answers them from a browser with error::not_allowed.
+inline constexpr const char* kCliOnlyMethods[] = {method::vault_init, method::vault_unlock, method::vault_passwd,
+                                                 "sync.login", "sync.logout"};
 
 namespace event {
 inline constexpr const char* alert = "alert";
@@ -50,6 +65,14 @@ inline constexpr const char* check_failed = "check_failed";        // from monit
 inline constexpr const char* shop_busy = "shop_busy";              // from agent/monitor_loop
 inline constexpr const char* agent_stopping = "agent_stopping";
 inline constexpr const char* internal_error = "internal_error";
+// The vault (native_host/vault/).
+inline constexpr const char* not_allowed = "not_allowed";  // a CLI-only method from a browser
+inline constexpr const char* vault_not_initialized = "vault_not_initialized";
+inline constexpr const char* vault_locked = "vault_locked";
+inline constexpr const char* vault_exists = "vault_exists";
+inline constexpr const char* wrong_passphrase = "wrong_passphrase";
+inline constexpr const char* keyring_unavailable = "keyring_unavailable";
+inline constexpr const char* decrypt_failed = "decrypt_failed";
 }  // namespace error
 
 }  // namespace dealstack::protocol

@@ -137,6 +137,41 @@ CREATE TABLE wallet (
   updated_at INTEGER NOT NULL
 );
 )sql"},
+    // Version 4: the vault (native_host/vault/, docs/vault.md). Nothing here is a secret in
+    // the clear: entries are AES-256-GCM ciphertexts under the data key, and the data key is
+    // stored only wrapped (by a key in the OS keyring, or one derived from a passphrase).
+    // - vault_meta: one row. uuid names this vault (the keyring item's attribute and the
+    //   wrap's associated data); protection is 'keyring' or 'passphrase'; kdf_* are scrypt's
+    //   salt (base64) and parameters for 'passphrase' (NULL for 'keyring'), kept beside the
+    //   wrapped key so a later version can raise them on the next passphrase change;
+    //   wrap_nonce/wrapped_key are base64.
+    // - vault_entries: id and kind are the associated data of the entry's ciphertext (a
+    //   renamed or re-kinded row no longer decrypts); label is the shopper's name for it;
+    //   nonce/ciphertext are base64 (fresh nonce on every write).
+    {4, R"sql(
+CREATE TABLE vault_meta (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  uuid TEXT NOT NULL,
+  protection TEXT NOT NULL,
+  kdf_salt TEXT,
+  kdf_n INTEGER,
+  kdf_r INTEGER,
+  kdf_p INTEGER,
+  wrap_nonce TEXT NOT NULL,
+  wrapped_key TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE TABLE vault_entries (
+  id TEXT PRIMARY KEY,
+  kind TEXT NOT NULL,
+  label TEXT NOT NULL DEFAULT '',
+  nonce TEXT NOT NULL,
+  ciphertext TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+) WITHOUT ROWID;
+)sql"},
 };
 
 static_assert(std::size(kMigrations) > 0 &&
