@@ -137,11 +137,33 @@ Status check_cookie(std::string_view name, std::string_view value) {
   return Unit{};
 }
 
-// Everything but the body of one GET to `url`.
-Result<bhttp::request<bhttp::empty_body>> build_request(const Url& url, const Request& request,
-                                                        const ClientOptions& opt,
-                                                        const CookieJar& jar, bool same_host) {
-  bhttp::request<bhttp::empty_body> req{bhttp::verb::get, url.target, 11};
+using OutRequest = bhttp::request<bhttp::string_body>;
+
+// The method's verb; GET and HEAD never carry a body.
+Result<bhttp::verb> request_verb(const Request& request, const ClientOptions& opt) {
+  static const std::pair<const char*, bhttp::verb> kVerbs[] = {
+      {"GET", bhttp::verb::get},   {"HEAD", bhttp::verb::head},   {"POST", bhttp::verb::post},
+      {"PUT", bhttp::verb::put},   {"PATCH", bhttp::verb::patch}, {"DELETE", bhttp::verb::delete_}};
+  for (const auto& [name, verb] : kVerbs) {
+    if (request.method != name) continue;
+    if ((verb == bhttp::verb::get || verb == bhttp::verb::head) && !request.body.empty())
+      return make_error("bad_method", request.method + " requests carry no body");
+    if (request.body.size() > opt.request_body_limit)
+      return make_error("body_too_large", "request body is " + std::to_string(request.body.size()) +
+                                              " bytes; the limit is " +
+                                              std::to_string(opt.request_body_limit));
+    return verb;
+  }
+  return make_error("bad_method", "unsupported HTTP method '" + request.method.substr(0, 16) +
+                                      "' (GET, HEAD, POST, PUT, PATCH or DELETE)");
+}
+
+// One request to `url`, with its body.
+Result<OutRequest> build_request(const Url& url, const Request& request,
+                                 const ClientOptions& opt, const CookieJar& jar, bool same_host) {
+  auto verb = request_verb(request, opt);
+  if (!verb) return verb.error();
+  OutRequest req{*verb, url.target, 11};
   req.set(bhttp::field::host, url.authority());
   req.set(bhttp::field::user_agent, opt.user_agent);
   req.set(bhttp::field::accept, kAccept);
@@ -193,6 +215,12 @@ Result<bhttp::request<bhttp::empty_body>> build_request(const Url& url, const Re
     req.set(name, value);
   }
   if (!cookie_header.empty()) req.set(bhttp::field::cookie, cookie_header);
+  if (*verb != bhttp::verb::get && *verb != bhttp::verb::head) {
+    if (!request.body.empty() && req.find(bhttp::field::content_type) == req.end())
+      req.set(bhttp::field::content_type, "application/json");
+    req.body() = request.body;
+    req.prepare_payload();  // Content-Length, also 0 for an empty POST
+  }
   return req;
 }
 
@@ -328,7 +356,7 @@ Task<Status> connect(beast::tcp_stream& stream, const Url& url, const ClientOpti
 }
 
 template <class Stream>
-Task<Result<Exchange>> exchange(Stream& stream, const bhttp::request<bhttp::empty_body>& req,
+Task<Result<Exchange>> exchange(Stream& stream, const OutRequest& req,
                                 const Url& url, const ClientOptions& opt) {
   auto& lowest = beast::get_lowest_layer(stream);
   error_code ec;
@@ -340,6 +368,7 @@ Task<Result<Exchange>> exchange(Stream& stream, const bhttp::request<bhttp::empt
   bhttp::response_parser<bhttp::string_body> parser;
   parser.header_limit(opt.header_limit);
   parser.body_limit(opt.body_limit);
+  if (req.method() == bhttp::verb::head) parser.skip(true);  // a HEAD answer has no body
   lowest.expires_after(opt.read_header_timeout);
   co_await bhttp::async_read_header(stream, buffer, parser,
                                     asio::redirect_error(asio::use_awaitable, ec));
@@ -362,7 +391,7 @@ Task<Result<Exchange>> exchange(Stream& stream, const bhttp::request<bhttp::empt
   co_return out;
 }
 
-Task<Result<Exchange>> plain_hop(const Url& url, const bhttp::request<bhttp::empty_body>& req,
+Task<Result<Exchange>> plain_hop(const Url& url, const OutRequest& req,
                                  const ClientOptions& opt) {
   beast::tcp_stream stream(co_await asio::this_coro::executor);
   if (auto s = co_await connect(stream, url, opt); !s) co_return s.error();
@@ -372,7 +401,7 @@ Task<Result<Exchange>> plain_hop(const Url& url, const bhttp::request<bhttp::emp
   co_return result;
 }
 
-Task<Result<Exchange>> tls_hop(const Url& url, const bhttp::request<bhttp::empty_body>& req,
+Task<Result<Exchange>> tls_hop(const Url& url, const OutRequest& req,
                                const ClientOptions& opt, ssl::context& ctx) {
   beast::ssl_stream<beast::tcp_stream> stream(co_await asio::this_coro::executor, ctx);
   // SNI: the name of the site we want (not for IP literals, which RFC 6066 forbids there).
@@ -457,6 +486,12 @@ Task<Result<Response>> fetch_all(Request request, ClientOptions opt) {
       if (url.https() && !next->https()) {
         co_return make_error("insecure_redirect", "refused redirect from " + where(url) +
                                                       " to plain http (" + where(*next) + ")");
+      }
+      // 303 (and 301/302 after a POST, as browsers do) continue as a GET without the body.
+      if (hop->status == 303 || ((hop->status == 301 || hop->status == 302) && request.method == "POST")) {
+        if (request.method != "HEAD") request.method = "GET";
+        request.body.clear();
+        std::erase_if(request.headers, [](const auto& h) { return lower(h.first) == "content-type"; });
       }
       url = std::move(next).value();
       ++redirects;

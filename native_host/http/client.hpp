@@ -1,5 +1,6 @@
-// The agent's HTTP(S) client for price checks: Boost.Beast over OpenSSL, asynchronous (many
-// checks on one thread), one GET per call with redirects followed.
+// The agent's HTTP(S) client for price checks and sync: Boost.Beast over OpenSSL, asynchronous
+// (many requests on one thread), one request per call (GET by default; POST, PUT, PATCH and
+// DELETE with a body for the sync server) with redirects followed.
 //
 // Safety controls, each set explicitly on every request:
 //   - a deadline before every step: resolve, connect, tls_handshake, write_request,
@@ -7,7 +8,9 @@
 //   - TLS 1.2+ with peer verification against the system trust store (plus an optional
 //     extra CA file), host name (or IP) verification of the certificate, SNI
 //   - header and body limits (on the wire and after decoding: zip bombs stop at the cap)
-//   - at most max_redirects redirects, and never from https to http
+//   - at most max_redirects redirects, and never from https to http; a 303 (and a 301/302
+//     answering a POST) continues as a GET without the body, a 307/308 repeats the method
+//     and body
 //   - secrets (cookies, per-host credential headers) are never put in error messages, and
 //     credentials from the provider go over https only
 //
@@ -50,6 +53,14 @@ struct Request {
   std::map<std::string, std::string> headers;
   std::optional<std::string> etag;           // sent as If-None-Match (from an earlier Response)
   std::optional<std::string> last_modified;  // sent as If-Modified-Since, verbatim
+  // Last, so that existing aggregate initialisers {url, headers, etag, last_modified} keep
+  // their meaning.
+  // GET (default), HEAD, POST, PUT, PATCH or DELETE; anything else is "bad_method".
+  std::string method = "GET";
+  // Sent with a Content-Length (any method but GET and HEAD, which refuse a non-empty body
+  // with "bad_method"); at most ClientOptions::request_body_limit ("body_too_large").
+  // Content-Type comes from `headers` (default "application/json" when a body is sent).
+  std::string body;
 };
 
 struct Response {
@@ -92,6 +103,7 @@ struct ClientOptions {
   int max_redirects = 5;                       // redirects followed; one more is an error
   std::uint32_t header_limit = 64 * 1024;      // bytes of status line + headers
   std::uint64_t body_limit = 8 * 1024 * 1024;  // bytes of body on the wire (compressed)
+  std::size_t request_body_limit = 16 * 1024 * 1024;  // bytes of Request::body we send
   std::size_t decoded_limit = 8 * 1024 * 1024; // bytes of body after decoding
   std::string user_agent = default_user_agent();
   // An extra PEM file of trusted CAs, added to the system store (tests use their own CA).
@@ -104,7 +116,7 @@ struct ClientOptions {
 
 using FetchHandler = std::function<void(Result<Response>)>;
 
-// Starts a GET on `io`; `done` is called exactly once, from `io`'s run(), with the response
+// Starts the request on `io`; `done` is called exactly once, from `io`'s run(), with the response
 // or an error. Many fetches may run on one io_context at once.
 void async_fetch(boost::asio::io_context& io, Request request, ClientOptions options,
                  FetchHandler done);

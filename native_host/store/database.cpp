@@ -172,6 +172,67 @@ CREATE TABLE vault_entries (
   updated_at INTEGER NOT NULL
 ) WITHOUT ROWID;
 )sql"},
+    // Version 5: sync with dealstack-server (native_host/sync/, docs/sync.md).
+    // - sync_outbox: one row per local thing changed since it was last pushed (kind "watch"
+    //   with key url + "\n" + variant, "wallet" with key "", "settings" with the setting's
+    //   key), written by the store in the same transaction as the change; `at` is the change's
+    //   time (unix ms, the record's modified_at), `gen` counts changes so the sync loop deletes
+    //   the row only if nothing changed while its push was in flight.
+    // - sync_records: what the server holds for each record this agent knows (opaque id, the
+    //   server's version, who wrote it and when, whether it is a deletion).
+    // - sync_history: the losing side of every conflict, as plaintext JSON (local only).
+    // - sync_state: one row, the account (server, email, this device's id), the pull cursor,
+    //   the offers feed's ETag and the last outcome.
+    // - sync_rule_packs: rule packs whose Ed25519 signature verified, per retailer.
+    {5, R"sql(
+CREATE TABLE sync_outbox (
+  kind TEXT NOT NULL,
+  key TEXT NOT NULL,
+  at INTEGER NOT NULL,
+  gen INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (kind, key)
+) WITHOUT ROWID;
+CREATE TABLE sync_records (
+  id TEXT PRIMARY KEY,
+  kind TEXT NOT NULL,
+  key TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  modified_at INTEGER NOT NULL,
+  device TEXT NOT NULL,
+  deleted INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE sync_history (
+  id INTEGER PRIMARY KEY,
+  record_id TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  key TEXT NOT NULL,
+  modified_at INTEGER NOT NULL,
+  device TEXT NOT NULL,
+  deleted INTEGER NOT NULL,
+  data TEXT,
+  replaced_at INTEGER NOT NULL
+);
+CREATE TABLE sync_state (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  server TEXT,
+  email TEXT,
+  device TEXT NOT NULL,
+  cursor INTEGER NOT NULL DEFAULT 0,
+  last_sync_at INTEGER,
+  offers_etag TEXT,
+  offers_synced_at INTEGER,
+  error_code TEXT,
+  error_message TEXT
+);
+CREATE TABLE sync_rule_packs (
+  retailer TEXT PRIMARY KEY,
+  version INTEGER NOT NULL,
+  etag TEXT,
+  key_id TEXT NOT NULL,
+  pack TEXT NOT NULL,
+  fetched_at INTEGER NOT NULL
+) WITHOUT ROWID;
+)sql"},
 };
 
 static_assert(std::size(kMigrations) > 0 &&

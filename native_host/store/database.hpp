@@ -33,7 +33,7 @@ struct sqlite3_stmt;
 namespace dealstack::store {
 
 // The schema version this build writes; files with a higher one are refused.
-inline constexpr int kSchemaVersion = 4;
+inline constexpr int kSchemaVersion = 5;
 
 // `what` says which operation failed ("insert observation"); the message adds SQLite's text.
 Error sqlite_error(int rc, std::string_view what, sqlite3* db);

@@ -329,7 +329,7 @@ Error already_watched(const Watch& w) {
 
 Result<Watch> Store::add_watch(const Watch& watch) {
   if (auto v = validate_watch(watch); !v.ok()) return v.error();
-  auto tx = db_.begin();
+  auto tx = write_tx();
   if (!tx.ok()) return tx.error();
   auto variant_id = variant_for(watch.url, watch.variant.value_or(""));
   if (!variant_id.ok()) return variant_id.error();
@@ -349,17 +349,20 @@ Result<Watch> Store::add_watch(const Watch& watch) {
   ins->bind(11, clock_());
   if (auto r = ins->run(); !r.ok()) return r.error();
   const std::int64_t id = db_.last_insert_id();
+  if (auto n = note_change_tx("watch", watch_sync_key(watch.url, watch.variant)); !n.ok()) return n.error();
   if (auto c = tx->commit(); !c.ok()) return c.error();
   return get_watch(id);
 }
 
 Result<Watch> Store::update_watch(const Watch& watch) {
   if (auto v = validate_watch(watch); !v.ok()) return v.error();
-  auto tx = db_.begin();
+  auto tx = write_tx();
   if (!tx.ok()) return tx.error();
   auto old_variant = variant_of_watch(watch.id);
   if (!old_variant.ok()) return old_variant.error();
   if (!*old_variant) return no_watch(watch.id);
+  auto old = get_watch(watch.id);
+  if (!old.ok()) return old.error();
   auto variant_id = variant_for(watch.url, watch.variant.value_or(""));
   if (!variant_id.ok()) return variant_id.error();
   if (*variant_id != **old_variant) {
@@ -381,16 +384,24 @@ Result<Watch> Store::update_watch(const Watch& watch) {
   if (auto r = up->run(); !r.ok()) return r.error();
   if (*variant_id != **old_variant)
     if (auto d = drop_orphans(**old_variant); !d.ok()) return d.error();
+  const std::string old_key = watch_sync_key(old->url, old->variant);
+  const std::string new_key = watch_sync_key(watch.url, watch.variant);
+  if (old_key != new_key)
+    if (auto n = note_change_tx("watch", old_key); !n.ok()) return n.error();
+  if (auto n = note_change_tx("watch", new_key); !n.ok()) return n.error();
   if (auto c = tx->commit(); !c.ok()) return c.error();
   return get_watch(watch.id);
 }
 
 Status Store::remove_watch(std::int64_t id) {
-  auto tx = db_.begin();
+  auto tx = write_tx();
   if (!tx.ok()) return tx.error();
   auto variant = variant_of_watch(id);
   if (!variant.ok()) return variant.error();
   if (!*variant) return no_watch(id);
+  auto old = get_watch(id);
+  if (!old.ok()) return old.error();
+  if (auto n = note_change_tx("watch", watch_sync_key(old->url, old->variant)); !n.ok()) return n;
   auto del = db_.prepare("DELETE FROM watches WHERE id = ?", "remove watch");
   if (!del.ok()) return del.error();
   if (auto r = del->bind(1, id).run(); !r.ok()) return r;
@@ -784,11 +795,16 @@ Result<std::optional<std::string>> Store::get_setting(std::string_view key) {
 Status Store::set_setting(std::string_view key, std::string_view value) {
   if (auto v = validate_text(key, kMaxSettingKeyBytes, "setting key", false); !v.ok()) return v;
   if (auto v = validate_text(value, kMaxSettingValueBytes, "setting value", true); !v.ok()) return v;
+  auto tx = write_tx();
+  if (!tx.ok()) return tx.error();
   auto up = db_.prepare(
       "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
       "set setting");
   if (!up.ok()) return up.error();
-  return up->bind(1, key).bind(2, value).run();
+  if (auto r = up->bind(1, key).bind(2, value).run(); !r.ok()) return r;
+  if (key.substr(0, 6) != "local.")
+    if (auto n = note_change_tx("settings", key); !n.ok()) return n;
+  return tx->commit();
 }
 
 // ---- imported offers and the wallet ----
@@ -904,12 +920,70 @@ Result<std::optional<std::string>> Store::wallet() {
 
 Status Store::set_wallet(std::string_view json) {
   if (auto v = validate_text(json, kMaxWalletJsonBytes, "wallet", false); !v.ok()) return v;
+  auto tx = write_tx();
+  if (!tx.ok()) return tx.error();
   auto up = db_.prepare(
       "INSERT INTO wallet (id, wallet, updated_at) VALUES (1, ?1, ?2)"
       " ON CONFLICT (id) DO UPDATE SET wallet = ?1, updated_at = ?2",
       "write wallet");
   if (!up.ok()) return up.error();
-  return up->bind(1, json).bind(2, clock_()).run();
+  if (auto r = up->bind(1, json).bind(2, clock_()).run(); !r.ok()) return r;
+  if (auto n = note_change_tx("wallet", ""); !n.ok()) return n;
+  return tx->commit();
+}
+
+// ---- sync ----
+
+std::string watch_sync_key(std::string_view url, const std::optional<std::string>& variant) {
+  std::string key(url);
+  key += '\n';
+  if (variant) key += *variant;
+  return key;
+}
+
+Result<std::optional<Watch>> Store::find_watch(std::string_view url, const std::optional<std::string>& variant) {
+  auto sel = db_.prepare(std::string(kWatchSelect) + " WHERE p.url = ?1 AND v.name = ?2", "find watch by url");
+  if (!sel.ok()) return sel.error();
+  auto row = sel->bind(1, url).bind(2, std::string_view(variant ? *variant : std::string())).step();
+  if (!row.ok()) return row.error();
+  if (!*row) return std::optional<Watch>();
+  return std::optional<Watch>(read_watch(*sel));
+}
+
+Result<Store::WriteTx> Store::write_tx() {
+  if (remote_) return WriteTx{};
+  auto tx = db_.begin();
+  if (!tx.ok()) return tx.error();
+  WriteTx out;
+  out.tx.emplace(std::move(*tx));
+  return out;
+}
+
+Status Store::note_change_tx(std::string_view kind, std::string_view key) {
+  if (remote_) return Unit{};
+  auto up = db_.prepare(
+      "INSERT INTO sync_outbox (kind, key, at, gen) VALUES (?1, ?2, ?3, 0)"
+      " ON CONFLICT (kind, key) DO UPDATE SET at = excluded.at, gen = gen + 1",
+      "note change for sync");
+  if (!up.ok()) return up.error();
+  return up->bind(1, kind).bind(2, key).bind(3, clock_()).run();
+}
+
+Status Store::apply_remote(const std::function<Status()>& body) {
+  if (remote_) return make_error("db_error", "apply_remote: already applying remote changes");
+  auto tx = db_.begin();
+  if (!tx.ok()) return tx.error();
+  remote_ = true;
+  Status result = Unit{};
+  try {
+    result = body();
+  } catch (...) {
+    remote_ = false;
+    return make_error("db_error", "apply_remote: the changes failed with an exception");
+  }
+  remote_ = false;
+  if (!result.ok()) return result;
+  return tx->commit();
 }
 
 }  // namespace dealstack::store

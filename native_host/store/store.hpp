@@ -124,6 +124,19 @@ class Store {
   // Errors: "invalid_argument" (over kMaxWalletJsonBytes, not UTF-8).
   Status set_wallet(std::string_view json);
 
+  // The watch for (url, variant), if any (variant none = the page's default).
+  Result<std::optional<Watch>> find_watch(std::string_view url, const std::optional<std::string>& variant);
+
+  // Sync (native_host/sync/, docs/sync.md). Every change made through add_watch,
+  // update_watch, remove_watch, set_setting and set_wallet also writes a row to the
+  // sync_outbox table in the same transaction (kind "watch" keyed by
+  // watch_sync_key(url, variant), "wallet" keyed by "", "settings" keyed by the setting's
+  // key; settings whose key starts with "local." stay on this machine). apply_remote runs
+  // `body` in one write transaction in which those calls join the transaction and write no
+  // outbox rows: changes that came from the sync server. It commits when body succeeds.
+  Status apply_remote(const std::function<Status()>& body);
+  bool applying_remote() const { return remote_; }
+
   // The connection, for checks (integrity_check) and tests.
   Database& database() { return db_; }
 
@@ -139,8 +152,21 @@ class Store {
   Status set_monitor_state_tx(std::int64_t watch_id, const MonitorState& state);
   Result<Alert> add_alert_tx(const Alert& alert);
 
+  // A write transaction of its own, or none inside apply_remote's (commit() is then a no-op).
+  struct WriteTx {
+    std::optional<Transaction> tx;
+    Status commit() { return tx ? tx->commit() : Status(Unit{}); }
+  };
+  Result<WriteTx> write_tx();
+  // Writes (or bumps) the outbox row of one changed thing, unless applying remote changes.
+  Status note_change_tx(std::string_view kind, std::string_view key);
+
   Database db_;
   Clock clock_;
+  bool remote_ = false;  // inside apply_remote
 };
+
+// The outbox key of a watch: its url, a newline, its variant ("" for the default).
+std::string watch_sync_key(std::string_view url, const std::optional<std::string>& variant);
 
 }  // namespace dealstack::store

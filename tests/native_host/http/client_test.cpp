@@ -583,3 +583,80 @@ TEST_CASE("over TLS a body ended by the connection needs close_notify to count a
   CHECK(cut.error().code == "http_protocol_error");
   CHECK(cut.error().message.find("read_body") != std::string::npos);
 }
+
+TEST_CASE("POST and DELETE send their method, body and Content-Length; GET refuses a body") {
+  LoopbackServer server([](const Seen& s) {
+    return Reply{http_response(s.method == "DELETE" ? 204 : 201, s.method == "DELETE" ? "" : "{\"ok\":true}")};
+  });
+  Request post{server.url("/v1/sync"), {{"Authorization", "Bearer t0k"}}, {}, {}};
+  post.method = "POST";
+  post.body = "{\"cursor\":0,\"push\":[]}";
+  auto r = fetch(post, fast_options());
+  REQUIRE(r.ok());
+  CHECK(r->status == 201);
+  CHECK(r->body == "{\"ok\":true}");
+
+  Request del{server.url("/v1/sessions/current"), {}, {}, {}};
+  del.method = "DELETE";
+  auto d = fetch(del, fast_options());
+  REQUIRE(d.ok());
+  CHECK(d->status == 204);
+
+  auto seen = server.seen();
+  REQUIRE(seen.size() == 2);
+  CHECK(seen[0].method == "POST");
+  CHECK(seen[0].body == post.body);
+  CHECK(seen[0].header("content-length") == std::to_string(post.body.size()));
+  CHECK(seen[0].header("content-type") == "application/json");
+  CHECK(seen[0].header("authorization") == "Bearer t0k");
+  CHECK(seen[1].method == "DELETE");
+  CHECK(seen[1].body.empty());
+
+  Request bad{server.url("/x"), {}, {}, {}};
+  bad.body = "not for a GET";
+  auto b = fetch(bad, fast_options());
+  REQUIRE_FALSE(b.ok());
+  CHECK(b.error().code == "bad_method");
+  bad.method = "BREW";
+  bad.body.clear();
+  CHECK(fetch(bad, fast_options()).error().code == "bad_method");
+  Request huge{server.url("/x"), {}, {}, {}};
+  huge.method = "POST";
+  huge.body.assign(2000, 'x');
+  ClientOptions small = fast_options();
+  small.request_body_limit = 1000;
+  CHECK(fetch(huge, small).error().code == "body_too_large");
+  Request spoof{server.url("/x"), {{"Content-Length", "5"}}, {}, {}};
+  spoof.method = "POST";
+  CHECK(fetch(spoof, fast_options()).error().code == "bad_header");
+  CHECK(server.seen().size() == 2);  // none of the refused ones went out
+}
+
+TEST_CASE("a POST redirected by 303 continues as a GET without the body; 307 repeats it") {
+  LoopbackServer server([](const Seen& s) {
+    if (s.target == "/see-other") return Reply{http_response(303, "", {{"Location", "/done"}})};
+    if (s.target == "/temporary") return Reply{http_response(307, "", {{"Location", "/done"}})};
+    return Reply{http_response(200, s.method + ":" + s.body)};
+  });
+  Request post{server.url("/see-other"), {}, {}, {}};
+  post.method = "POST";
+  post.body = "{\"a\":1}";
+  auto r = fetch(post, fast_options());
+  REQUIRE(r.ok());
+  CHECK(r->body == "GET:");
+  post.url = server.url("/temporary");
+  auto t = fetch(post, fast_options());
+  REQUIRE(t.ok());
+  CHECK(t->body == "POST:{\"a\":1}");
+}
+
+TEST_CASE("a POST over TLS is verified like a GET") {
+  LoopbackServer server([](const Seen& s) { return Reply{http_response(200, s.body)}; }, test_pki().good);
+  Request post{server.url("/v1/sync", "localhost"), {}, {}, {}};
+  post.method = "POST";
+  post.body = std::string(100000, 'b');
+  auto r = fetch(post, tls_options());
+  REQUIRE(r.ok());
+  CHECK(r->body == post.body);
+  CHECK(fetch(post, fast_options()).error().code == "tls_failed");  // test CA not trusted
+}

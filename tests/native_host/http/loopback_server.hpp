@@ -12,6 +12,7 @@
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read.hpp>
 #include <boost/asio/read_until.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/streambuf.hpp>
@@ -37,6 +38,7 @@ struct Seen {
   std::string target;
   std::map<std::string, std::string> headers;  // lowercased names
   std::string sni;                             // TLS server name sent, if any
+  std::string body;                            // the request body (by Content-Length)
 
   std::string header(const std::string& name) const {
     auto it = headers.find(name);
@@ -195,6 +197,11 @@ class LoopbackServer {
     boost::asio::read_until(stream, buf, "\r\n\r\n", ec);
     if (ec) return;
     std::string head(boost::asio::buffers_begin(buf.data()), boost::asio::buffers_end(buf.data()));
+    std::string rest;  // bytes read past the header: the body's start
+    if (auto end = head.find("\r\n\r\n"); end != std::string::npos) {
+      rest = head.substr(end + 4);
+      head.resize(end + 4);
+    }
     Seen seen;
     seen.sni = std::move(sni);
     std::istringstream in(head);
@@ -211,6 +218,16 @@ class LoopbackServer {
       std::string value = line.substr(colon + 1);
       while (!value.empty() && value.front() == ' ') value.erase(0, 1);
       seen.headers[name] = value;
+    }
+    if (seen.has("content-length")) {
+      const std::size_t want = std::stoul(seen.header("content-length"));
+      if (rest.size() < want) {
+        std::string more(want - rest.size(), '\0');
+        boost::asio::read(stream, boost::asio::buffer(more), ec);
+        if (ec) return;
+        rest += more;
+      }
+      seen.body = rest.substr(0, want);
     }
     {
       std::lock_guard lock(mutex_);
