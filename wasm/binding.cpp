@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -25,6 +26,7 @@
 #include "core/result.hpp"
 #include "extract/product.hpp"
 #include "extract/product_json.hpp"
+#include "extract/rules.hpp"
 #include "price/price_json.hpp"
 #include "price/price_parser.hpp"
 #include "stacking/stacker.hpp"
@@ -35,8 +37,8 @@ using nlohmann::json;
 
 // Bumped whenever a ds_* signature or the buffer layout changes; the loader refuses a .wasm
 // whose version differs from the one it was written for.
-// 2: ds_stack_deals.
-constexpr int kAbiVersion = 2;
+// 2: ds_stack_deals. 3: ds_extract_product takes a rule pack.
+constexpr int kAbiVersion = 3;
 
 std::string dump(const json& j) {
   return j.dump(-1, ' ', false, json::error_handler_t::replace);
@@ -122,13 +124,23 @@ char* ds_parse_price(const char* text, std::size_t len, const char* options_json
   return ok_result(dealstack::to_json(dealstack::parse_price(view(text, len), options)));
 }
 
-// url: the page's URL (resolves relative links); may be empty. value: to_json(Product)
-// (shared/extract/product_json.hpp), the same bytes `dealstack extract --url URL` prints.
-// Errors: those of dealstack::extract_product ("empty_input", "input_too_large",
-// "no_product").
-char* ds_extract_product(const char* html, std::size_t len, const char* url, std::size_t ulen) {
+// url: the page's URL (resolves relative links); may be empty. rules: a rule pack's JSON
+// text (docs/rules.md); empty (rlen 0) means none. value: to_json(Product)
+// (shared/extract/product_json.hpp), the same bytes `dealstack extract --url URL
+// [--rules PACK]` prints. Errors: those of dealstack::parse_rule_pack ("invalid_rule_pack",
+// "invalid_selector", ...) and of dealstack::extract_product ("empty_input",
+// "input_too_large", "no_product").
+char* ds_extract_product(const char* html, std::size_t len, const char* url, std::size_t ulen, const char* rules,
+                         std::size_t rlen) {
   dealstack::ExtractOptions options;
   options.url = view(url, ulen);
+  std::optional<dealstack::RulePack> pack;
+  if (rlen != 0) {
+    auto parsed = dealstack::parse_rule_pack(view(rules, rlen));
+    if (!parsed) return error_result(parsed.error());
+    pack = std::move(*parsed);
+    options.rules = &*pack;
+  }
   auto result = dealstack::extract_product(view(html, len), options);
   if (!result) return error_result(result.error());
   return ok_result(dealstack::to_json(*result));

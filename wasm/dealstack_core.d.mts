@@ -5,6 +5,8 @@
 
 /** An Error with a stable snake_case code. Codes thrown by this module:
  *  - from the core: "empty_input", "input_too_large", "no_product", "invalid_options";
+ *    a rule pack's: "invalid_rule_pack", "rule_pack_too_large",
+ *    "unsupported_rule_pack_format", "invalid_selector" (the message names the field);
  *    the stacker's: "invalid_json", "input_too_large", "missing_field", "invalid_field",
  *    "amount_out_of_range", "unknown_currency", "currency_mismatch", "unknown_offer_kind",
  *    "unknown_offer", "duplicate_id", "too_many_offers", "too_many_lines",
@@ -92,10 +94,46 @@ export interface Product {
   condition: string | null;
   seller: string | null;
   offers: Offer[];
-  /** Field name -> where its value came from: "json-ld", "microdata", "meta", "heuristic", "url". */
+  /** Field name -> where its value came from: "json-ld", "microdata", "meta", "shop-data",
+   *  "heuristic", "url", or "rules" (a rule pack given to extractProduct). */
   sources: Record<string, string>;
   /** Field name -> confidence 0..100. */
   confidence: Record<string, number>;
+}
+
+/** How a rule pack reads one field: exactly one of `selector` and `value`. */
+export interface FieldRule {
+  /** CSS subset: type, *, .class, #id, [attr], [attr=value], ' ', '>', ','; at most 256
+   *  bytes and 16 compounds. The first match in document order is read. */
+  selector?: string;
+  /** A constant: currency (ISO 4217) and brand only. */
+  value?: string;
+  /** Read this attribute of the element instead of its text. */
+  attribute?: string;
+  /** price and list_price only. Default: inferred. */
+  decimal_separator?: '.' | ',';
+  /** availability only: phrase (any case) -> "InStock", "OutOfStock", ...; the first phrase,
+   *  in the pack's order, that the text contains wins. */
+  map?: Record<string, Availability>;
+}
+
+/** A retailer's extraction rule pack, format 1 (docs/rules.md,
+ *  docs/schemas/rule-pack.schema.json). */
+export interface RulePack {
+  format: 1;
+  /** The shop's host name ("shop.example"). */
+  retailer: string;
+  /** >= 1. */
+  version: number;
+  /** The hosts whose pages the pack reads (1 to 32). */
+  hosts: string[];
+  /** Default 'structured': JSON-LD and microdata stay preferred over the pack. */
+  prefer?: 'structured' | 'rules';
+  /** BCP 47 tag for reading the pack's prices. Default: the page's. */
+  locale?: string;
+  description?: string;
+  fields: Partial<Record<'name' | 'brand' | 'sku' | 'gtin' | 'mpn' | 'image' | 'price' | 'list_price'
+    | 'currency' | 'availability', FieldRule>>;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -397,11 +435,16 @@ export interface DealstackCore {
   parsePrice(text: string | Uint8Array, options?: PriceOptions): ParsedPrice;
   /** parsePrice's JSON text, exactly as the core serialized it. */
   parsePriceJson(text: string | Uint8Array, options?: PriceOptions): string;
-  /** Reads the page's main product; `url` (default '') resolves relative links.
-   *  Throws DealstackError ("empty_input", "input_too_large", "no_product", ...). */
-  extractProduct(html: string | Uint8Array, url?: string): Product;
-  /** extractProduct's JSON text, byte-identical to `dealstack extract --url URL FILE`. */
-  extractProductJson(html: string | Uint8Array, url?: string): string;
+  /** Reads the page's main product; `url` (default '') resolves relative links; `rules`
+   *  (default none) is the retailer's rule pack (docs/rules.md): its JSON text or UTF-8 bytes,
+   *  passed on unchanged, or an object, serialized with JSON.stringify. The caller checks
+   *  that the pack is trusted (signed) and covers the page's host.
+   *  Throws DealstackError ("empty_input", "input_too_large", "no_product",
+   *  "invalid_rule_pack", "invalid_selector", "invalid_argument", ...). */
+  extractProduct(html: string | Uint8Array, url?: string, rules?: RulePack | string | Uint8Array | null): Product;
+  /** extractProduct's JSON text, byte-identical to `dealstack extract --url URL
+   *  [--rules PACK.json] FILE`. */
+  extractProductJson(html: string | Uint8Array, url?: string, rules?: RulePack | string | Uint8Array | null): string;
   /** The cheapest legal stack of offers for a cart. `request`: the request as JSON text
    *  (or UTF-8 bytes), sent unchanged, or an object, serialized with JSON.stringify.
    *  Throws DealstackError with the core's code ("invalid_field", "currency_mismatch",

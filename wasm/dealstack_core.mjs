@@ -11,7 +11,7 @@
 // `unwrap` below is the only place that turns the core's error values into throws.
 
 /** The C ABI version this loader speaks (kAbiVersion in wasm/binding.cpp). */
-const ABI_VERSION = 2;
+const ABI_VERSION = 3;
 
 const REQUIRED_EXPORTS = [
   'memory', '_initialize', 'ds_abi_version', 'ds_alloc', 'ds_free', 'ds_parse_price',
@@ -210,6 +210,32 @@ function stackRequestBytes(request) {
     'the stacking request must be a JSON string, UTF-8 JSON bytes or an object');
 }
 
+// A rule pack as JSON bytes: none (undefined/null: empty), its text or UTF-8 bytes passed on
+// unchanged (the core checks it, as `dealstack extract --rules` does), or an object,
+// serialized with JSON.stringify.
+function rulePackBytes(rules) {
+  if (rules === undefined || rules === null) return new Uint8Array(0);
+  if (typeof rules === 'string') {
+    if (rules === '') throw new DealstackError('invalid_argument', 'rules must not be empty');
+    return encoder.encode(rules);
+  }
+  if (rules instanceof Uint8Array) {
+    if (rules.length === 0) throw new DealstackError('invalid_argument', 'rules must not be empty');
+    return rules;
+  }
+  if (typeof rules === 'object') {
+    let text;
+    try {
+      text = JSON.stringify(rules);
+    } catch (cause) {
+      throw new DealstackError('invalid_argument',
+        `the rule pack can't be serialized as JSON: ${cause?.message ?? cause}`, { cause });
+    }
+    return encoder.encode(text);
+  }
+  throw new DealstackError('invalid_argument', 'rules must be a JSON string, UTF-8 JSON bytes or an object');
+}
+
 /**
  * Compiles and instantiates the module. See dealstack_core.d.mts.
  * @param {{wasm?: URL|string|ArrayBuffer|ArrayBufferView|Response|WebAssembly.Module}} [options]
@@ -267,12 +293,12 @@ export async function load(options = {}) {
     parsePrice(text, options) {
       return JSON.parse(api.parsePriceJson(text, options));
     },
-    extractProductJson(html, url = '') {
+    extractProductJson(html, url = '', rules = undefined) {
       if (typeof url !== 'string') throw new DealstackError('invalid_argument', 'url must be a string');
-      return unwrap(call('ds_extract_product', toBytes(html, 'html'), encoder.encode(url)));
+      return unwrap(call('ds_extract_product', toBytes(html, 'html'), encoder.encode(url), rulePackBytes(rules)));
     },
-    extractProduct(html, url = '') {
-      return JSON.parse(api.extractProductJson(html, url));
+    extractProduct(html, url = '', rules = undefined) {
+      return JSON.parse(api.extractProductJson(html, url, rules));
     },
     stackDealsJson(requestJson) {
       if (typeof requestJson !== 'string' && !(requestJson instanceof Uint8Array)) {

@@ -394,8 +394,7 @@ html::NodeId select_first(const html::Document& doc, const Selector& selector) {
 
 Result<RulePack> parse_rule_pack(std::string_view text) {
   if (text.size() > kMaxRulePackBytes)
-    return error_of("rule_pack_too_large", {"the rule pack is ", std::to_string(text.size()),
-                                            " bytes; the limit is 262144 (256 KiB)"});
+    return error_of("rule_pack_too_large", {"the rule pack is over the limit of 262144 bytes (256 KiB)"});
   json::Limits limits;
   limits.max_depth = kMaxPackDepth;
   auto parsed = json::Document::parse(text, limits);

@@ -9,7 +9,7 @@
 // Calls of ds_parse_price since this instance started: a fresh instance counts from 1 again.
 static int g_calls = 0;
 
-int ds_abi_version(void) { return 2; }  // kAbiVersion in wasm/binding.cpp
+int ds_abi_version(void) { return 3; }  // kAbiVersion in wasm/binding.cpp
 void* ds_alloc(size_t n) { return malloc(n == 0 ? 1 : n); }
 void ds_free(void* p) { free(p); }
 
@@ -33,8 +33,9 @@ char* ds_parse_price(const char* text, size_t len, const char* options, size_t o
 }
 
 // ds_extract_product: the page "abort" calls abort() (-> proc_exit), anything else traps.
-char* ds_extract_product(const char* html, size_t len, const char* url, size_t ulen) {
-  (void)url, (void)ulen;
+char* ds_extract_product(const char* html, size_t len, const char* url, size_t ulen, const char* rules,
+                         size_t rlen) {
+  (void)url, (void)ulen, (void)rules, (void)rlen;
   if (len == 5 && memcmp(html, "abort", 5) == 0) abort();
   __builtin_trap();
 }
