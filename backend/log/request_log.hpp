@@ -24,7 +24,7 @@ struct RequestLine {
   std::string_view method;
   std::string_view path;  // the target without its query string
   int status = 0;
-  double ms = 0;             // from the request's first byte read to the response written
+  double ms = 0;             // from the request's headers read to the response written
   std::uint64_t bytes = 0;   // response body bytes
   std::string_view addr;     // the client's address
   std::optional<std::int64_t> account;

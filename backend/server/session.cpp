@@ -127,10 +127,15 @@ class Session : public std::enable_shared_from_this<Session> {
     if (!r.etag.empty()) res_.set(http::field::etag, r.etag);
     if (r.retry_after > 0) res_.set(http::field::retry_after, std::to_string(r.retry_after));
     res_.set(http::field::cache_control, r.etag.empty() ? "no-store" : "no-cache");
-    if (method_ != "HEAD") res_.body() = std::move(r.body);
     keep_alive_ = keep_alive_ && !state_.stopping;
     res_.keep_alive(keep_alive_);
-    res_.prepare_payload();
+    if (method_ == "HEAD") {
+      // HEAD: the length GET would have, no body.
+      if (r.status != 204 && r.status != 304) res_.content_length(r.body.size());
+    } else {
+      res_.body() = std::move(r.body);
+      res_.prepare_payload();
+    }
     status_ = r.status;
     account_ = r.account;
     error_ = std::move(r.error);
