@@ -69,6 +69,7 @@ int main(int argc, char** argv) {
   if (command == "alerts") return dealstack::cli::alerts_command(args, io);
   if (command == "offers") return dealstack::cli::offers_command(args, io);
   if (command == "vault") return dealstack::cli::vault_command(args, io);
+  if (command == "sync") return dealstack::cli::sync_command(args, io);
   if (command == "install") return dealstack::cli::install_command(args, io);
   if (command == "uninstall") return dealstack::cli::uninstall_command(args, io);
   if (command == "doctor") return dealstack::cli::doctor_command(args, io);

@@ -8,6 +8,7 @@
 #include "monitor/check.hpp"
 #include "protocol/dispatcher.hpp"
 #include "store/store.hpp"
+#include "sync/service.hpp"
 #include "vault/vault.hpp"
 
 namespace dealstack::actions {
@@ -25,6 +26,8 @@ struct Services {
   // vault.unlock succeeded (empty = nobody; the agent tells sync).
   vault::Vault* vault = nullptr;
   std::function<void()> vault_unlocked;
+  // The sync loop (null when the agent runs without it): sync.* methods.
+  sync::Service* sync = nullptr;
 };
 
 void add_hello(protocol::Dispatcher& d, Services& s);
@@ -49,6 +52,10 @@ void add_vault_lock(protocol::Dispatcher& d, Services& s);
 void add_vault_init(protocol::Dispatcher& d, Services& s);
 void add_vault_unlock(protocol::Dispatcher& d, Services& s);
 void add_vault_passwd(protocol::Dispatcher& d, Services& s);
+void add_sync_status(protocol::Dispatcher& d, Services& s);
+void add_sync_now(protocol::Dispatcher& d, Services& s);
+void add_sync_login(protocol::Dispatcher& d, Services& s);
+void add_sync_logout(protocol::Dispatcher& d, Services& s);
 
 // Every method the agent serves.
 inline void add_all(protocol::Dispatcher& d, Services& s) {
@@ -74,6 +81,10 @@ inline void add_all(protocol::Dispatcher& d, Services& s) {
   add_vault_init(d, s);
   add_vault_unlock(d, s);
   add_vault_passwd(d, s);
+  add_sync_status(d, s);
+  add_sync_now(d, s);
+  add_sync_login(d, s);
+  add_sync_logout(d, s);
 }
 
 }  // namespace dealstack::actions

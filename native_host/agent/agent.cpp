@@ -20,6 +20,7 @@
 #include <string>
 
 #include "actions/actions.hpp"
+#include "actions/offers_feed.hpp"
 #include "actions/records_json.hpp"
 #include "agent/config.hpp"
 #include "agent/monitor_loop.hpp"
@@ -30,6 +31,8 @@
 #include "messaging/frame.hpp"
 #include "protocol/message.hpp"
 #include "protocol/wire.hpp"
+#include "sync/feeds.hpp"
+#include "sync/service.hpp"
 #include "vault/keyring.hpp"
 #include "vault/shop_session.hpp"
 #include "vault/vault.hpp"
@@ -167,10 +170,17 @@ class Server {
     services_.check_now = [this](std::int64_t id, std::function<void(Result<monitor::CheckDone>)> done) {
       monitor_.check_now(id, std::move(done));
     };
+    sync_ = std::make_unique<sync::Service>(io, store, vault, sync_options(config), sync_hooks(io, store, config));
+    services_.sync = sync_.get();
+    services_.vault_unlocked = [this] { sync_->vault_unlocked(); };
     actions::add_all(dispatcher_, services_);
   }
 
   Status start_monitor() { return monitor_.start(); }
+  void start_sync() { sync_->start(); }
+  sync::Service& sync_service() { return *sync_; }
+  // After each request: a local write left rows in the sync outbox -> a round soon.
+  void after_request() { sync_->changed_if_pending(); }
 
   void publish(const char* name, const protocol::Json& data) {
     const std::string text = protocol::event_text(name, data);
@@ -193,6 +203,7 @@ class Server {
   }
 
   void stop() {
+    sync_->stop();
     monitor_.stop();
     if (notifier_) notifier_->stop();
     boost::system::error_code ec;
@@ -230,6 +241,59 @@ class Server {
     });
   }
 
+  static sync::ServiceOptions sync_options(const AgentConfig& config) {
+    sync::ServiceOptions o;
+    o.server = config.sync.server;
+    o.interval_ms = config.sync.interval_ms;
+    o.client.ca_file = config.sync.ca_file;
+    return o;
+  }
+
+  sync::Service::Hooks sync_hooks(asio::io_context& io, store::Store& store, const AgentConfig& config) {
+    sync::Service::Hooks h;
+    h.publish = [this](const protocol::Json& status) { publish(protocol::event::sync_updated, status); };
+    // Records pulled from the server: the monitor schedules (or drops) the watches, clients
+    // hear of them as of any other change.
+    h.applied = [this](const std::vector<sync::Applied>& changes) {
+      for (const auto& c : changes) {
+        if (c.watch_changed) {
+          (void)monitor_.watch_changed(*c.watch_changed);
+          publish(protocol::event::watch_updated, {{"watch", actions::to_json(*c.watch_changed)}});
+        }
+        if (c.watch_removed) {
+          monitor_.watch_removed(*c.watch_removed);
+          publish(protocol::event::watch_updated, {{"removed", *c.watch_removed}});
+        }
+      }
+    };
+    // The feeds after each round: the offers feed, then the signed rule packs. A failure of
+    // either is not the round's (they are tried again next round).
+    sync::ServiceOptions so = sync_options(config);
+    h.after_round = [this, &io, &store, client = so.client, keys = config.sync.rule_keys](
+                        const std::string& server, std::function<void()> done) {
+      auto names = std::make_shared<protocol::Json>(protocol::Json::array());
+      sync::FeedReader reader = [names](std::string_view text) -> Result<std::vector<store::RetailerOffers>> {
+        auto j = actions::parse_feed_text(text);
+        if (!j) return j.error();
+        auto feed = actions::read_feed(*j);
+        if (!feed) return feed.error();
+        for (const auto& r : feed->retailers) names->push_back(r.retailer);
+        return std::move(feed->retailers);
+      };
+      sync::async_pull_offers(io, client, server, store, reader,
+                              [this, &io, &store, client, keys, server, done, names](Result<sync::OffersPulled> offers) {
+        if (offers && offers->changed) {
+          auto at = store.offers_imported_at();
+          publish(protocol::event::offers_updated,
+                  {{"imported_at", at && *at ? protocol::Json(**at) : protocol::Json(nullptr)}, {"retailers", *names}});
+        }
+        if (keys.empty()) return done();  // no trusted signer: no pack could be used
+        sync::async_pull_rules(io, client, server, store, keys, [done](Result<sync::RulesPulled>) { done(); });
+      });
+    };
+    return h;
+  }
+
   MonitorHooks monitor_hooks() {
     MonitorHooks h;
     h.checked = [this](const monitor::CheckDone& done) {
@@ -254,7 +318,8 @@ class Server {
   actions::Services services_;
   std::set<std::shared_ptr<Connection>> connections_;
   std::unique_ptr<notify::Notifier> notifier_;  // none when desktop notifications are off
-  MonitorLoop monitor_;  // last: its callbacks use the members above
+  MonitorLoop monitor_;  // its callbacks use the members above
+  std::unique_ptr<sync::Service> sync_;  // last: its callbacks use the monitor
 };
 
 void Connection::read() {
@@ -272,6 +337,7 @@ void Connection::read() {
       server_.dispatcher().dispatch(decoder_.pop(), [weak](std::string reply) {
         if (auto c = weak.lock()) c->send(reply);
       });
+      server_.after_request();
     }
     if (!fed) {
       // Out of step: say why, then hang up once the reply is out.
@@ -375,8 +441,9 @@ Status run_agent(const platform::Paths& paths, const AgentOptions& options) {
     return ok.error();
   }
   // A keyring vault unlocks itself, once the socket answers (the keyring may be slow).
-  asio::post(io, [&vault] {
-    if (vault.protection() == vault::Protection::keyring) (void)vault.unlock(crypto::SecretBytes());
+  asio::post(io, [&vault, &server] {
+    if (vault.protection() == vault::Protection::keyring && vault.unlock(crypto::SecretBytes()))
+      server.sync_service().vault_unlocked();
   });
   asio::steady_timer vault_idle(io);
   watch_vault_idle(vault_idle, vault);
@@ -385,6 +452,7 @@ Status run_agent(const platform::Paths& paths, const AgentOptions& options) {
     ::close(*lock);
     return ok.error();
   }
+  server.start_sync();
   io.run();
   ::close(*lock);
   return Unit{};

@@ -7,6 +7,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "crypto/crypto.hpp"
+#include "http/url.hpp"
+
 namespace dealstack::agent {
 
 using nlohmann::json;
@@ -46,7 +49,7 @@ Result<AgentConfig> parse_agent_config(std::string_view text, std::string_view f
   if (j.is_discarded()) return r.bad("the file", "is not valid JSON");
   if (!j.is_object()) return r.bad("the file", "must hold a JSON object");
   AgentConfig c;
-  if (auto ok = r.only(j, "", {"monitor", "notifications", "messaging", "vault"}); !ok) return ok.error();
+  if (auto ok = r.only(j, "", {"monitor", "notifications", "messaging", "vault", "sync"}); !ok) return ok.error();
   if (auto it = j.find("monitor"); it != j.end()) {
     if (!it->is_object()) return r.bad("monitor", "must be an object");
     const json& m = *it;
@@ -89,6 +92,33 @@ Result<AgentConfig> parse_agent_config(std::string_view text, std::string_view f
     if (auto ok = r.only(*it, "vault.", {"auto_lock_minutes"}); !ok) return ok.error();
     if (auto ok = r.integer(*it, "vault.", "auto_lock_minutes", 0, 7 * 24 * 60, c.vault_auto_lock_minutes); !ok)
       return ok.error();
+  }
+  if (auto it = j.find("sync"); it != j.end()) {
+    if (!it->is_object()) return r.bad("sync", "must be an object");
+    const std::string w = "sync.";
+    if (auto ok = r.only(*it, w, {"server", "ca_file", "interval_ms", "rule_keys"}); !ok) return ok.error();
+    if (auto sv = it->find("server"); sv != it->end()) {
+      if (!sv->is_string()) return r.bad(w + "server", "must be an https:// URL");
+      auto url = http::parse_url(sv->get<std::string>());
+      if (!url || !url->https()) return r.bad(w + "server", "must be an https:// URL");
+      c.sync.server = sv->get<std::string>();
+    }
+    if (auto ca = it->find("ca_file"); ca != it->end()) {
+      if (!ca->is_string() || ca->get<std::string>().empty()) return r.bad(w + "ca_file", "must be a file path");
+      c.sync.ca_file = ca->get<std::string>();
+    }
+    if (auto ok = r.integer(*it, w, "interval_ms", 1000, 86'400'000, c.sync.interval_ms); !ok) return ok.error();
+    if (auto keys = it->find("rule_keys"); keys != it->end()) {
+      if (!keys->is_array() || keys->size() > 64) return r.bad(w + "rule_keys", "must be a list of at most 64 keys");
+      for (std::size_t i = 0; i < keys->size(); ++i) {
+        const json& k = (*keys)[i];
+        const std::string where = w + "rule_keys[" + std::to_string(i) + "]";
+        if (!k.is_string()) return r.bad(where, "must be a base64 Ed25519 public key");
+        auto raw = crypto::base64_decode(k.get<std::string>());
+        if (!raw || raw->size() != 32) return r.bad(where, "must be a base64 Ed25519 public key (32 bytes)");
+        c.sync.rule_keys.push_back(k.get<std::string>());
+      }
+    }
   }
   return c;
 }

@@ -11,15 +11,22 @@
 //  "notifications": {"desktop": true},       desktop notifications when no browser listens
 //  "messaging": {"max_frame_bytes": 8388608}, the cap on an inbound frame, host and agent,
 //                                            1024..67108864 (a longer one is refused unread)
-//  "vault": {"auto_lock_minutes": 15}}       drop the vault's key after this idle time,
+//  "vault": {"auto_lock_minutes": 15},      drop the vault's key after this idle time,
 //                                            0 (never)..10080 (docs/vault.md)
+//  "sync": {"server": "https://host:8443",   the default sync server for login (docs/sync.md)
+//           "ca_file": "/path/ca.pem",       extra trusted CAs for it (dealstack-server serve
+//                                            prints the CA it generated)
+//           "interval_ms": 300000,           between rounds when nothing changes, 1000..86400000
+//           "rule_keys": ["base64 Ed25519 public key"]}}  rule-pack signers trusted
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <optional>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "agent/monitor_loop.hpp"
 #include "core/result.hpp"
@@ -33,6 +40,12 @@ struct AgentConfig {
   bool desktop_notifications = true;
   std::optional<std::size_t> max_frame;  // bytes; none = messaging::kDefaultMaxFrame
   std::int64_t vault_auto_lock_minutes = 15;  // 0 = never
+  struct Sync {
+    std::optional<std::string> server;   // https URL; none = given at login
+    std::optional<std::string> ca_file;  // PEM, beside the system's CAs
+    std::int64_t interval_ms = 300'000;
+    std::vector<std::string> rule_keys;  // base64 of 32-byte Ed25519 public keys (checked)
+  } sync;
 };
 
 // Errors: "invalid_config" naming the file and the field (not JSON, an unknown field, a

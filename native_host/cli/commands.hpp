@@ -31,6 +31,8 @@ int alerts_command(const std::vector<std::string>& args, Io io);
 int offers_command(const std::vector<std::string>& args, Io io);
 // The shopper's secrets, kept by the agent: vault init|unlock|lock|status|set|list|delete|passwd.
 int vault_command(const std::vector<std::string>& args, Io io);
+// Sync through a dealstack-server: sync login|status|now|logout.
+int sync_command(const std::vector<std::string>& args, Io io);
 // Host mode: `caller` is the origin (Chromium) or extension id (Firefox) it was started for.
 int host_command(const std::string& caller, Io io);
 

@@ -33,12 +33,17 @@ inline constexpr const char* vault_lock = "vault.lock";
 inline constexpr const char* vault_init = "vault.init";
 inline constexpr const char* vault_unlock = "vault.unlock";
 inline constexpr const char* vault_passwd = "vault.passwd";
+// Sync (docs/sync.md): status and a round now for everyone; login and logout CLI only.
+inline constexpr const char* sync_status = "sync.status";
+inline constexpr const char* sync_now = "sync.now";
+inline constexpr const char* sync_login = "sync.login";
+inline constexpr const char* sync_logout = "sync.logout";
 }  // namespace method
 
 // Methods only the CLI may call (they carry passphrases or passwords typed by the shopper):
 // the native-messaging host answers them from a browser with error::not_allowed.
 inline constexpr const char* kCliOnlyMethods[] = {method::vault_init, method::vault_unlock, method::vault_passwd,
-                                                 "sync.login", "sync.logout"};
+                                                 method::sync_login, method::sync_logout};
 
 namespace event {
 inline constexpr const char* alert = "alert";
@@ -46,6 +51,8 @@ inline constexpr const char* watch_updated = "watch.updated";
 // After offers.import: {"imported_at": ms, "retailers": [names]}. Clients drop the offers
 // they cached (the extension caches them per retailer).
 inline constexpr const char* offers_updated = "offers.updated";
+// The sync.status object, whenever the state changes or a round completes.
+inline constexpr const char* sync_updated = "sync.updated";
 }  // namespace event
 
 namespace error {
@@ -73,6 +80,8 @@ inline constexpr const char* vault_exists = "vault_exists";
 inline constexpr const char* wrong_passphrase = "wrong_passphrase";
 inline constexpr const char* keyring_unavailable = "keyring_unavailable";
 inline constexpr const char* decrypt_failed = "decrypt_failed";
+// Sync (native_host/sync/).
+inline constexpr const char* not_logged_in = "not_logged_in";
 }  // namespace error
 
 }  // namespace dealstack::protocol
