@@ -35,6 +35,8 @@ constexpr std::string_view kUsage =
     "        load an offer feed file into the agent; list the offers it serves per shop\n"
     "  vault init|unlock|lock|status|set ID --kind KIND|list|delete ID|passwd\n"
     "        the secrets the agent keeps encrypted (tokens, shop sessions); never printed\n"
+    "  sync login --email E [--server URL] [--register] | status | now | logout\n"
+    "        sync watches, wallet and settings through a dealstack-server (end-to-end encrypted)\n"
     "  agent\n"
     "        run the per-user agent (database, monitor, the socket the host talks to)\n"
     "  install [--browser NAME] [--extension-id ID] [--user-data-dir DIR] [--system]\n"

@@ -174,3 +174,185 @@ test('two agents converge through the real server: login, watches, wallet, confl
   assert.deepEqual((await a.ok('vault.list')).entries, []);
   assert.equal((await a.ok('watch.list')).watches.length, 1);
 });
+
+// Many requests down one connection without waiting (fast bulk watch.add); resolves with the
+// replies, failing on the first error.
+function askMany(socket, requests, { timeoutMs = 120000 } = {}) {
+  return new Promise((resolve, reject) => {
+    const c = net.connect(socket);
+    const replies = new Map();
+    let buf = Buffer.alloc(0);
+    const timer = setTimeout(() => { c.destroy(); reject(new Error(`only ${replies.size} of ${requests.length} replies`)); }, timeoutMs);
+    c.on('error', (e) => { clearTimeout(timer); reject(e); });
+    c.on('data', (d) => {
+      buf = Buffer.concat([buf, d]);
+      while (buf.length >= 4 && buf.length >= 4 + buf.readUInt32BE(0)) {
+        const msg = JSON.parse(buf.subarray(4, 4 + buf.readUInt32BE(0)).toString('utf8'));
+        buf = buf.subarray(4 + buf.readUInt32BE(0));
+        if (msg.id === undefined || msg.id === null || msg.method) continue;  // events
+        if (msg.error) { clearTimeout(timer); c.destroy(); reject(new Error(JSON.stringify(msg.error))); return; }
+        replies.set(msg.id, msg.result);
+        if (replies.size === requests.length) { clearTimeout(timer); c.end(); resolve(replies); return; }
+      }
+    });
+    const frames = requests.map((r, i) => {
+      const body = Buffer.from(JSON.stringify({ id: 1e6 + i, ...r }), 'utf8');
+      const head = Buffer.alloc(4);
+      head.writeUInt32BE(body.length);
+      return Buffer.concat([head, body]);
+    });
+    c.write(Buffer.concat(frames));
+  });
+}
+
+async function addWatches(home, n, prefix) {
+  const reqs = [];
+  for (let i = 0; i < n; i++) reqs.push({ method: 'watch.add', params: { url: `https://shop.invalid/${prefix}/${i}` } });
+  for (let i = 0; i < reqs.length; i += 2000) await askMany(home.socket, reqs.slice(i, i + 2000));
+}
+
+const syncPosts = (server) => server.logs().split('\n').filter((l) => l.includes('"/v1/sync"') && l.includes('"POST"')).length;
+
+test('dropped connections: backing_off, then recovery; the server SIGKILLed mid-sync and restarted: nothing lost', async (t) => {
+  const server0 = await startServer();
+  let server = server0;
+  const proxy = await startProxy(server.port);
+  const a = await startAgentHome(server, { prefix: 'ds-sync-drop-a-' });
+  const b = await startAgentHome(server, { prefix: 'ds-sync-drop-b-' });
+  t.after(async () => { await a.stop(); await b.stop(); await proxy.close(); await server.stop(); });
+  const url = `https://localhost:${proxy.port}`;
+  await login(a, url, 'drop@example.org', { register: true });
+  await login(b, url, 'drop@example.org');
+  await syncNow(a);
+
+  // Every connection cut after 200 bytes: mid-handshake. A's change waits, backing off.
+  proxy.cutAfter = 200;
+  await a.ok('watch.add', { url: 'https://shop.invalid/p/cut-1' });
+  const backing = await waitFor('A to back off', async () => {
+    const s = await a.ok('sync.status');
+    return s.state === 'backing_off' ? s : null;
+  });
+  assert.ok(backing.last_error && backing.last_error.code, JSON.stringify(backing));
+  assert.ok(backing.next_attempt_at > Date.now() - 1000);
+  assert.equal(backing.pending, 1, 'the change is still in the outbox');
+  // The connection comes back: A recovers by itself (the backoff timer), nothing lost.
+  proxy.cutAfter = null;
+  await waitFor('A to recover', async () => {
+    const s = await a.ok('sync.status');
+    return s.state === 'idle' && s.pending === 0;
+  }, 30000);
+  assert.equal((await a.ok('sync.status')).last_error, null);
+
+  // 1,500 changes (three pushes of 500); the server SIGKILLed while A pushes them.
+  await addWatches(a, 1500, 'kill');
+  const before = syncPosts(server);
+  const pending = a.ask('sync.now', {}, 60000);
+  await waitFor('A\'s first push to reach the server', async () => syncPosts(server) > before, 20000);
+  await server.kill();
+  await pending;
+  const afterKill = await a.ok('sync.status');
+  assert.notEqual(afterKill.pending, 0, 'not everything was pushed before the kill');
+  server = await startServer({}, server0);
+  proxy.retarget(server.port);
+  const done = await syncNow(a);
+  assert.equal(done.state, 'idle', JSON.stringify(done));
+  assert.equal(done.pending, 0);
+  const fromB = await syncNow(b);
+  assert.equal(fromB.state, 'idle', JSON.stringify(fromB));
+  const urls = async (h) => (await h.ok('watch.list')).watches.map((w) => w.url).sort();
+  const ua = await urls(a);
+  assert.equal(ua.length, 1501);
+  assert.deepEqual(await urls(b), ua);
+  t.after(() => server.stop());
+});
+
+test('an expired token and a revoked one: state error with the server\'s code, until the next login', async (t) => {
+  const server = await startServer({ accounts: { scrypt_log2_n: 12, token_lifetime_seconds: 2 } });
+  const a = await startAgentHome(server, { prefix: 'ds-sync-tok-' });
+  t.after(async () => { await a.stop(); await server.stop(); });
+  const url = `https://localhost:${server.port}`;
+  await login(a, url, 'tokens@example.org', { register: true });
+  assert.equal((await syncNow(a)).state, 'idle');
+  await sleep(2500);
+  const expired = await syncNow(a);
+  assert.equal(expired.state, 'error');
+  assert.equal(expired.last_error.code, 'token_expired');
+  // Stopped: a local change doesn't start a round.
+  const posts = syncPosts(server);
+  await a.ok('watch.add', { url: 'https://shop.invalid/p/after-expiry' });
+  await sleep(1500);
+  assert.equal(syncPosts(server), posts);
+  assert.equal((await a.ok('sync.status')).state, 'error');
+  // The state survives a restart.
+  await a.stop();
+  await a.start();
+  await a.ok('vault.unlock', { passphrase: VAULT_PASS });
+  assert.equal((await a.ok('sync.status')).state, 'error');
+  // A new login clears it; then a revoked token.
+  await login(a, url, 'tokens@example.org');
+  const ok = await syncNow(a);
+  assert.equal(ok.state, 'idle');
+  assert.equal(ok.pending, 0);
+  const rv = await admin(server.file, 'tokens', 'revoke', '--email', 'tokens@example.org');
+  assert.equal(rv.code, 0, rv.stderr);
+  const revoked = await syncNow(a);
+  assert.equal(revoked.state, 'error');
+  assert.equal(revoked.last_error.code, 'token_revoked');
+  const cli = await a.cli(['sync', 'status']);
+  assert.match(cli.stdout, /state: error/);
+  assert.match(cli.stdout, /token_revoked/);
+});
+
+test('a first sync of 10,000 records; one incremental change is exactly one POST', async (t) => {
+  const server = await startServer();
+  const a = await startAgentHome(server, { prefix: 'ds-sync-10k-a-' });
+  const b = await startAgentHome(server, { prefix: 'ds-sync-10k-b-' });
+  t.after(async () => { await a.stop(); await b.stop(); await server.stop(); });
+  const url = `https://localhost:${server.port}`;
+  // 10,000 watches written straight into A's database while it is stopped (watch.add one by
+  // one takes a while); login queues every local thing, so all of them are pushed.
+  await a.stop();
+  let t0 = Date.now();
+  a.sql(`BEGIN;
+    WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 9999)
+      INSERT INTO products (url, created_at) SELECT 'https://shop.invalid/bulk/' || i, 1700000000000 FROM n;
+    INSERT INTO variants (product_id, name) SELECT id, '' FROM products WHERE url LIKE 'https://shop.invalid/bulk/%';
+    INSERT INTO watches (variant_id, notify_restock, notify_increase, interval_seconds, created_at, state)
+      SELECT v.id, 1, 0, 10800, 1700000000000, 'active' FROM variants v;
+    COMMIT;`);
+  const insertMs = Date.now() - t0;
+  await a.start();
+  await a.ok('vault.unlock', { passphrase: VAULT_PASS });
+  await login(a, url, 'bulk@example.org', { register: true });
+  t0 = Date.now();
+  await waitFor('A to push 10,000 records', async () => {
+    const s = await a.ok('sync.status');
+    return s.state === 'idle' && s.pending === 0 && s.records === 10000;
+  }, 120000);
+  const pushMs = Date.now() - t0;
+  await login(b, url, 'bulk@example.org');
+  t0 = Date.now();
+  await waitFor('B to pull 10,000 records', async () => {
+    const s = await b.ok('sync.status');
+    return s.state === 'idle' && s.records === 10000 && s.pending === 0;
+  }, 120000);
+  const pullMs = Date.now() - t0;
+  const count = (h) => Number(h.sql('SELECT count(*) FROM watches'));
+  assert.equal(count(a), 10000);
+  assert.equal(count(b), 10000);
+  assert.equal(b.sql("SELECT count(*) FROM products WHERE url LIKE 'https://shop.invalid/bulk/%'"), '10000');
+  console.log(`# 10,000 watches inserted: ${insertMs} ms; A's first push: ${pushMs} ms; B's first pull: ${pullMs} ms (target <= 3000 each)`);
+
+  // One change: one POST /v1/sync (push and pull in the same request), nothing more.
+  await sleep(1500);
+  const before = syncPosts(server);
+  await a.ok('watch.add', { url: 'https://shop.invalid/one-more' });
+  await waitFor('A to push the change', async () => {
+    const s = await a.ok('sync.status');
+    return s.state === 'idle' && s.pending === 0 && s.records === 10001;
+  });
+  await sleep(1500);
+  assert.equal(syncPosts(server) - before, 1, 'one incremental change costs one POST /v1/sync');
+  assert.equal((await syncNow(b)).records, 10001);
+  assert.equal(count(b), 10001);
+});
