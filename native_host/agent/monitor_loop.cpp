@@ -6,6 +6,7 @@
 #include <chrono>
 
 #include "http/url.hpp"
+#include "sync/feeds.hpp"
 
 namespace dealstack::agent {
 
@@ -54,6 +55,11 @@ MonitorLoop::MonitorLoop(boost::asio::io_context& io, store::Store& store, Monit
       timer_(io),
       alive_(std::make_shared<bool>(true)) {
   options_.max_in_flight = std::max<std::size_t>(1, options_.max_in_flight);
+  if (!options_.rules_for_host)
+    options_.rules_for_host = [db = &store](const std::string& host) -> std::optional<std::string> {
+      auto pack = sync::rule_pack_for_host(*db, host);
+      return pack ? *pack : std::nullopt;
+    };
 }
 
 MonitorLoop::~MonitorLoop() {
@@ -218,7 +224,10 @@ void MonitorLoop::finish_check(std::int64_t id, const Result<http::Response>& re
   if (stopped_) return;
   const std::int64_t now = now_ms();
   auto w = store_.get_watch(id);
-  const monitor::Reading reading = w ? monitor::read_response(response, *w) : monitor::Reading{};
+  monitor::ReadOptions read;
+  read.rules_for_host = options_.rules_for_host;
+  read.rule_cache = &rule_cache_;
+  const monitor::Reading reading = w ? monitor::read_response(response, *w, read) : monitor::Reading{};
   auto next = scheduler_->finished(id, now, reading.outcome);
   // Removed while its page was being fetched (from the store, or by watch_removed, which has
   // told its waiters already): nothing is stored for a watch no longer monitored.

@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 #include <set>
+#include <string>
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
@@ -28,6 +29,10 @@ struct MonitorOptions {
   monitor::SchedulerOptions schedule;  // per-host gap, global rate, backoff, jitter
   http::ClientOptions client;          // timeouts, limits, extra CA file
   std::size_t max_in_flight = 8;       // checks running at once (each on another host), >= 1
+  // The extraction rule pack's text for a page's host (monitor::ReadOptions::rules_for_host).
+  // Default (unset): the packs sync stored after verifying their signatures, looked up in
+  // the loop's store (sync::rule_pack_for_host); a lookup that fails means no pack.
+  std::function<std::optional<std::string>(const std::string& host)> rules_for_host;
 };
 
 struct MonitorHooks {
@@ -85,6 +90,7 @@ class MonitorLoop {
   std::map<std::int64_t, std::vector<CheckCallback>> waiters_;  // check_now callers by watch
   std::set<std::int64_t> paused_manual_;  // paused watches scheduled only for a check_now
   std::shared_ptr<bool> alive_;  // guards callbacks that outlive the loop
+  monitor::RulePackCache rule_cache_;  // packs parsed once, however many checks use them
 };
 
 // The host a watch's checks are counted against (host, plus the port when not the default).

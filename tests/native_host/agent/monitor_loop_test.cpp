@@ -3,8 +3,10 @@
 #include <doctest/doctest.h>
 
 #include <boost/asio/io_context.hpp>
+#include <nlohmann/json.hpp>
 #include <chrono>
 #include <cstdint>
+#include <fstream>
 #include <functional>
 #include <mutex>
 #include <optional>
@@ -16,7 +18,9 @@
 #include "../http/loopback_server.hpp"
 #include "../http/test_pki.hpp"
 #include "../store/temp_dir.hpp"
+#include "crypto/crypto.hpp"
 #include "monitor/rule_state_json.hpp"
+#include "sync/feeds.hpp"
 
 using namespace dealstack;
 using namespace dealstack::agent;
@@ -613,4 +617,46 @@ TEST_CASE("a watch paused while its check runs is not scheduled again; check_now
   h.loop->check_now(w.id + 1000, [&](Result<monitor::CheckDone> r) { missing = std::move(r); });
   REQUIRE(missing);
   CHECK(missing->error().code == "not_found");
+}
+
+TEST_CASE("the loop reads a page with the verified rule pack sync stored for its host, and without one otherwise") {
+  auto fixture = [](const std::string& name) {
+    std::ifstream in(std::string(DEALSTACK_FIXTURES_DIR) + "/rules/" + name, std::ios::binary);
+    REQUIRE(in.good());
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  // tests/fixtures/rules/financing-price.html: the heuristics misread its price; its pack
+  // reads the buy box's $649.00.
+  LoopbackServer server([&](const Seen&) {
+    return Reply{http_response(200, fixture("financing-price.html"), {{"Content-Type", "text/html; charset=utf-8"}})};
+  });
+  Harness h;
+  REQUIRE(h.loop->start().ok());
+  const store::Watch w = h.add(server.url("/p/barista-pro"));
+  auto plain = h.check(w.id);
+  REQUIRE_MESSAGE(plain.ok(), plain.error().message);
+  REQUIRE(plain->observation);
+  CHECK(plain->observation->price != std::optional<std::int64_t>(64900));
+
+  // A pack for this host (127.0.0.1), signed and verified as sync does before storing it.
+  auto pack = nlohmann::json::parse(fixture("financing-price.pack.json"));
+  pack["hosts"] = {"127.0.0.1"};
+  const std::string text = pack.dump();
+  auto key = crypto::ed25519_generate();
+  REQUIRE(key.ok());
+  const nlohmann::json envelope = {{"format", 1},
+                                   {"retailer", pack["retailer"]},
+                                   {"version", pack["version"]},
+                                   {"key_id", sync::rule_key_id(key->public_key)},
+                                   {"pack", crypto::base64_encode(text)},
+                                   {"signature", crypto::base64_encode(*crypto::ed25519_sign(key->seed, text))}};
+  auto verified = sync::verify_envelope(envelope.dump(), {crypto::base64_encode(key->public_key)});
+  REQUIRE(verified.ok());
+  REQUIRE(sync::save_rule_pack(h.db, *verified, std::nullopt).ok());
+
+  auto with_pack = h.check(w.id);
+  REQUIRE(with_pack.ok());
+  REQUIRE(with_pack->observation);
+  CHECK(with_pack->observation->price == std::optional<std::int64_t>(64900));
+  CHECK(with_pack->observation->currency == "USD");
 }
