@@ -7,6 +7,7 @@
 #include <functional>
 #include <fstream>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -14,6 +15,7 @@
 #include <boost/asio/io_context.hpp>
 #include <nlohmann/json.hpp>
 
+#include "../http/loopback_server.hpp"
 #include "../store/temp_dir.hpp"
 #include "crypto/crypto.hpp"
 #include "real_server.hpp"
@@ -238,6 +240,10 @@ TEST_CASE("verify_envelope refuses envelopes that aren't the contract's shape, n
     REQUIRE_FALSE(v.ok());
     CHECK(v.error().code == "invalid_envelope");
   }
+  // Deep nesting is refused without recursion trouble (ASan build: no stack overflow).
+  auto deep = verify_envelope(std::string(200'000, '[') + std::string(200'000, ']'), {key.b64()});
+  REQUIRE_FALSE(deep.ok());
+  CHECK(deep.error().code == "invalid_envelope");
   auto big = verify_envelope(std::string(kMaxEnvelopeBytes + 1, ' '), {key.b64()});
   REQUIRE_FALSE(big.ok());
   CHECK(big.error().code == "invalid_envelope");
@@ -571,4 +577,74 @@ TEST_CASE("rules and offers: a server that isn't there is an error, nothing stor
   CHECK_FALSE(offers->ok());
   CHECK(list_rule_packs(*agent.store)->empty());
   CHECK_FALSE(load_state(*agent.store)->offers_etag.has_value());
+}
+
+TEST_CASE("rules: a server's odd answers are reported per retailer or as the pull's error, never stored") {
+  using dealstack::http::testing::http_response;
+  using dealstack::http::testing::LoopbackServer;
+  using dealstack::http::testing::Reply;
+  using dealstack::http::testing::Seen;
+  const Key key = new_key();
+  const std::string good = envelope(key, pack_text("shop.example", 2, {"shop.example"})).dump();
+  const std::string other = envelope(key, pack_text("other.example", 1, {"other.example"})).dump();
+  std::string list = R"({"packs":[{"retailer":"../admin","version":1,"etag":"\"a\""},)"
+                     R"({"retailer":"busy.example","version":1,"etag":"\"b\""},)"
+                     R"({"retailer":"gone.example","version":1,"etag":"\"c\""},)"
+                     R"({"retailer":"swapped.example","version":1,"etag":"\"d\""},)"
+                     R"({"retailer":"shop.example","version":2,"etag":"\"e\""}]})";
+  std::mutex mutex;  // `list` changes on the test's thread, is read on the server's
+  LoopbackServer server([&](const Seen& s) {
+    if (s.target == "/v1/rules") {
+      std::lock_guard lock(mutex);
+      return Reply{http_response(200, list)};
+    }
+    if (s.target == "/v1/rules/busy.example")
+      return Reply{http_response(429, R"({"error":{"code":"rate_limited","message":"slow down"}})", {{"Retry-After", "7"}})};
+    if (s.target == "/v1/rules/swapped.example") return Reply{http_response(200, other)};
+    if (s.target == "/v1/rules/shop.example") return Reply{http_response(200, good, {{"ETag", "\"e\""}})};
+    return Reply{http_response(404, R"({"error":{"code":"not_found","message":"no such pack"}})")};
+  });
+  Agent agent;
+  auto pull = [&]() {
+    boost::asio::io_context io;
+    std::optional<Result<RulesPulled>> got;
+    async_pull_rules(io, http::ClientOptions{}, server.url("/"), *agent.store, {key.b64()},
+                     [&](Result<RulesPulled> r) { got = std::move(r); });
+    io.run();
+    REQUIRE(got.has_value());
+    return std::move(*got);
+  };
+  auto r = pull();
+  REQUIRE_MESSAGE(r.ok(), r.error().message);
+  CHECK(r->updated == std::vector<std::string>{"shop.example"});
+  REQUIRE(r->refused.size() == 4);
+  CHECK(r->refused[0].code == "invalid_response");  // "../admin" never reaches a URL
+  CHECK(r->refused[1].code == "rate_limited");
+  CHECK(r->refused[1].message.find("7 s") != std::string::npos);
+  CHECK(r->refused[2].code == "server_error");
+  CHECK(r->refused[2].message.find("404") != std::string::npos);
+  CHECK(r->refused[3].code == "pack_mismatch");  // other.example's pack served as swapped.example's
+  for (const Seen& s : server.seen()) CHECK(s.target.find("..") == std::string::npos);
+  auto all = list_rule_packs(*agent.store);
+  REQUIRE(all->size() == 1);
+  CHECK((*all)[0].etag == "\"e\"");
+
+  // Pulled again: shop.example is listed with the stored ETag and not fetched.
+  const std::size_t before = server.seen().size();
+  r = pull();
+  REQUIRE(r.ok());
+  CHECK(r->unchanged == 1);
+  std::size_t shop_fetches = 0;
+  const auto seen = server.seen();
+  for (std::size_t i = before; i < seen.size(); ++i) shop_fetches += seen[i].target == "/v1/rules/shop.example";
+  CHECK(shop_fetches == 0);
+
+  // A list that isn't the API's shape fails the whole pull.
+  {
+    std::lock_guard lock(mutex);
+    list = R"({"rules":[]})";
+  }
+  r = pull();
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().code == "invalid_response");
 }
