@@ -11,18 +11,23 @@
 //   - the secrets typed appear nowhere: not in chrome.storage.local/session, not in the
 //     console of the page or the service worker, not in the page's DOM, not in the profile's
 //     files on disk, not in the agent's answers;
-//   - sync against a real server (when there is one): login from the CLI shows up live, Sync
-//     now, the popup's "Synced …" line, "Sync paused: vault locked", a revoked token's error
-//     with the login command filled in; without a server: the off state only (said so);
+//   - sync against a real dealstack-server on loopback (when one is built; the agent trusts its
+//     CA through agent.json "sync": {"ca_file"}): `dealstack sync login --register --stdin`
+//     shows up in the open page through sync.changed (no reload): idle, server, email, last
+//     sync, pending none; a watch added through the extension is pushed, "Sync now" moves the
+//     last sync, and a second agent logging in to the account pulls the watch from the server;
+//     the popup's "Synced just now" line; the vault locked from the page: "Sync paused: vault
+//     locked" in both; a token revoked with `dealstack-server admin tokens revoke`: the error
+//     with the "log in again" command filled in, which the real CLI then accepts as shown;
+//     without a server: the off state only (said so);
 //   - light and dark screenshots of both sections and the popup's line, contrast and names.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { askAgent, makeAgentHome } from '../support/agent_home.mjs';
+import { askAgent, makeAgentHome, stopAgent } from '../support/agent_home.mjs';
 import {
   EXTENSION_ORIGIN, TEST_AGENT_CONFIG, launchBrowser, missingPrerequisite, screenshotDir, startAgent, waitFor,
 } from '../support/browser.mjs';
@@ -38,48 +43,23 @@ const msg = (key, ...subs) => {
 };
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-/** The dealstack-server binary: DEALSTACK_SERVER_BIN, else the first build/<dir>/bin/ one. */
+/** The dealstack-server binary: DEALSTACK_SERVER_BIN, else the one beside the dealstack
+ *  binary in use (DEALSTACK_BIN=build/X/bin/dealstack brings build/X/bin/dealstack-server),
+ *  else build/native/bin's (tests/backend/server_harness.mjs's default); null when none is
+ *  built. */
 function serverBin() {
   if (process.env.DEALSTACK_SERVER_BIN) return path.resolve(repoRoot, process.env.DEALSTACK_SERVER_BIN);
-  const sibling = path.join(path.dirname(dealstackBin), 'dealstack-server');
-  if (fs.existsSync(sibling)) return sibling;
-  const build = path.join(repoRoot, 'build');
-  for (const dir of fs.existsSync(build) ? fs.readdirSync(build) : []) {
-    const p = path.join(build, dir, 'bin', 'dealstack-server');
+  for (const p of [path.join(path.dirname(dealstackBin), 'dealstack-server'), path.join(repoRoot, 'build', 'native', 'bin', 'dealstack-server')]) {
     if (fs.existsSync(p)) return p;
   }
   return null;
 }
 
-/** Starts `dealstack-server serve` on a free loopback port with a data folder of its own.
- *  Resolves with {url, ca, loginArgs, clientEnv, admin(args), stop()}. */
-async function startServer(bin) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ds-server-'));
-  const config = path.join(dir, 'server.json');
-  // A cheap password hash keeps the test quick; the agent's own scrypt is the real one.
-  fs.writeFileSync(config, JSON.stringify({ port: 0, data_dir: path.join(dir, 'data'), scrypt_log2_n: 10, log_requests: false }));
-  const env = { PATH: process.env.PATH, HOME: dir, XDG_DATA_HOME: path.join(dir, 'data-home') };
-  const child = spawn(bin, ['serve', '--config', config], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stderr.on('data', (d) => { err += d; });
-  const first = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`dealstack-server didn't start: ${err}`)), 15_000);
-    child.stdout.on('data', (d) => {
-      out += d;
-      const nl = out.indexOf('\n');
-      if (nl >= 0) { clearTimeout(timer); resolve(JSON.parse(out.slice(0, nl))); }
-    });
-    child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`dealstack-server exited ${code}: ${err}`)); });
-  });
-  return {
-    url: `https://127.0.0.1:${first.port}`,
-    ca: first.ca,
-    loginArgs: ['--ca', first.ca],
-    clientEnv: {},
-    admin: (args) => spawnSync(bin, ['admin', ...args, '--config', config], { env, encoding: 'utf8' }),
-    stop: () => { try { child.kill('SIGTERM'); } catch { /* gone */ } fs.rmSync(dir, { recursive: true, force: true }); },
-  };
+/** tests/backend/server_harness.mjs, loaded once the binary is chosen (it reads
+ *  DEALSTACK_SERVER_BIN when it is imported). */
+async function serverHarness(bin) {
+  process.env.DEALSTACK_SERVER_BIN = bin;
+  return import('../backend/server_harness.mjs');
 }
 
 /** What the clipboard holds, read the way a person would: pasted (Ctrl+V) into a text field
@@ -151,10 +131,25 @@ describe('vault and sync in the options page and the popup', { skip: missing ?? 
   const secrets = [];
   let hasVault = false;
   let hasSync = false;
+  /** The real dealstack-server (when one is built) and its harness; `others`: more agent
+   *  homes the test starts ("another machine"). */
   let server = null;
+  let harness = null;
+  const others = [];
 
   before(async () => {
-    home = makeAgentHome({ prefix: 'ds-vaultui-', agentConfig: TEST_AGENT_CONFIG });
+    // The server first: the agent reads agent.json once, at start, and must trust the CA the
+    // server generates (agent.json "sync": {"ca_file"}, docs/sync.md).
+    const bin = serverBin();
+    if (bin) {
+      harness = await serverHarness(bin);
+      server = await harness.startServer();
+      server.url = `https://127.0.0.1:${server.port}`;
+    }
+    const agentConfig = server
+      ? { ...TEST_AGENT_CONFIG, sync: { ca_file: server.caPath, interval_ms: 600_000 } }
+      : TEST_AGENT_CONFIG;
+    home = makeAgentHome({ prefix: 'ds-vaultui-', agentConfig });
     profile = fs.mkdtempSync(path.join(os.tmpdir(), 'ds-vaultui-profile-'));
     await startAgent(home);
     const probe = await askAgent(home.socket, { method: 'vault.status' });
@@ -181,7 +176,14 @@ describe('vault and sync in the options page and the popup', { skip: missing ?? 
 
   after(async () => {
     await b?.close();
-    server?.stop();
+    for (const o of others) {
+      await stopAgent(o.lock);
+      fs.rmSync(o.home, { recursive: true, force: true });
+    }
+    if (server) {
+      await server.stop();
+      fs.rmSync(server.dir, { recursive: true, force: true });
+    }
     if (home) fs.rmSync(home.home, { recursive: true, force: true });
     if (profile) fs.rmSync(profile, { recursive: true, force: true });
   });
@@ -420,67 +422,150 @@ describe('vault and sync in the options page and the popup', { skip: missing ?? 
     assert.equal(await page.locator('#vault-add').isVisible(), true);
   });
 
-  test('sync against a real dealstack-server: live login, Sync now, the popup line, locked vault, revoked token', async (t) => {
+  test('sync against a real dealstack-server: live login, a watch synced, Sync now, locked vault, revoked token', async (t) => {
     if (!hasVault) { t.skip('the agent has no vault.* methods yet'); return; }
     if (!hasSync) { t.skip('the agent has no sync.* methods yet'); return; }
-    const bin = serverBin();
-    if (!bin) { t.skip('no dealstack-server built: only the "off" state was tested'); return; }
-    server = await startServer(bin);
+    if (!server) { t.skip('no dealstack-server built: only the "off" state was tested'); return; }
     const email = `shopper-${crypto.randomBytes(4).toString('hex')}@example.com`;
     const password = `pw-${crypto.randomBytes(8).toString('hex')}`;
     secrets.push(password);
+    const agentSync = async () => (await askAgent(home.socket, { method: 'sync.status' })).result;
     await page.bringToFront();
     const pill = () => page.locator('#sync-pill').innerText();
     assert.equal(await pill(), msg('sync_state_off'));
 
+    // What reaches the open page from here on: the service worker's sync.changed broadcasts
+    // (the agent's sync.updated events), recorded by a listener of the test's own; and a
+    // mark on the document, which a reload would drop.
+    await page.evaluate(() => {
+      window.__sameDocument = 'yes';
+      window.__syncChanged = [];
+      chrome.runtime.onMessage.addListener((m) => { if (m?.type === 'sync.changed') window.__syncChanged.push(m.sync); });
+    });
+    const heard = () => page.evaluate(() => window.__syncChanged);
+
     // Logged in from the CLI: the open page follows the agent's sync.updated (no reload).
-    const login = await runDealstack(['sync', 'login', '--server', server.url, '--email', email, '--register', '--stdin', ...server.loginArgs],
-      `${password}\n`, { ...home.env, ...server.clientEnv });
+    const login = await runDealstack(['sync', 'login', '--server', server.url, '--email', email, '--register', '--stdin', '--json'],
+      `${password}\n`, home.env);
     assert.equal(login.code, 0, login.stderr);
-    await waitFor(async () => [msg('sync_state_idle'), msg('sync_state_syncing')].includes(await pill()), { timeout: 20_000, what: 'the page to show the login' });
+    assert.equal(JSON.parse(login.stdout).email, email);
+    await waitFor(async () => (await pill()) === msg('sync_state_idle') && (await page.locator('#sync-last time').count()) === 1,
+      { timeout: 30_000, what: 'the page to show the first round done' });
+    let st = await agentSync();
+    assert.equal(st.state, 'idle', JSON.stringify(st));
+    assert.ok(st.last_sync_at > 0);
+    assert.equal(st.pending, 0);
     assert.equal(await page.locator('#sync-email').innerText(), email);
     assert.equal(await page.locator('#sync-server').innerText(), server.url);
+    assert.equal(await page.locator('#sync-pending').innerText(), msg('sync_pending_none'));
+    assert.equal(await page.locator('#sync-records').innerText(), String(st.records));
+    assert.equal(await page.locator('#sync-last time').getAttribute('datetime'), new Date(st.last_sync_at).toISOString());
+    assert.equal(await page.evaluate(() => window.__sameDocument), 'yes', 'the page was not reloaded');
+    const states = (await heard()).map((x) => x.state);
+    assert.ok(states.includes('idle') && (await heard()).some((x) => x.last_sync_at === st.last_sync_at),
+      `the page heard the round's sync.changed: ${JSON.stringify(states)}`);
+    assert.equal(await page.locator('#sync-cli').count(), 0, 'no login command once logged in');
 
-    // Sync now: one round; the last sync time is the agent's, exact in the tooltip.
+    // A watch added through the extension: the agent's debounced round pushes it, the open
+    // page shows each round as it ends; "Sync now" then runs one more and moves the time.
+    const watchUrl = `https://shop.invalid/p/synced-${crypto.randomBytes(4).toString('hex')}`;
+    const recordsBefore = st.records;
+    const added = await b.request({ type: 'watch.add', params: { url: watchUrl } });
+    assert.equal(added.ok, true, JSON.stringify(added));
+    await waitFor(async () => { const x = await agentSync(); return x.state === 'idle' && x.pending === 0 && x.records === recordsBefore + 1; },
+      { timeout: 30_000, what: 'the watch pushed by the agent' });
+    st = await agentSync();
+    await waitFor(async () => (await page.locator('#sync-records').innerText()) === String(recordsBefore + 1)
+      && (await page.locator('#sync-last time').getAttribute('datetime')) === new Date(st.last_sync_at).toISOString(),
+    { what: 'the page to show the pushed round (sync.changed)' });
+    const lastBefore = st.last_sync_at;
+    await sleep(20); // so the next round's time can differ
     await waitFor(async () => !(await page.locator('#sync-now').isDisabled()), { timeout: 20_000, what: 'Sync now enabled' });
     await page.locator('#sync-now').click();
     await waitFor(async () => (await page.locator('#sync-now-status').innerText()) === msg('sync_now_done'), { timeout: 60_000, what: 'the round done' });
-    const st = (await askAgent(home.socket, { method: 'sync.status' })).result;
+    st = await agentSync();
     assert.equal(st.state, 'idle');
-    assert.ok(st.last_sync_at > 0);
-    const title = await page.locator('#sync-last time').getAttribute('datetime');
-    assert.equal(title, new Date(st.last_sync_at).toISOString());
+    assert.ok(st.last_sync_at > lastBefore, 'Sync now moved the last sync');
+    assert.equal(st.pending, 0);
+    assert.equal(st.records, recordsBefore + 1);
+    assert.equal(await page.locator('#sync-last time').getAttribute('datetime'), new Date(st.last_sync_at).toISOString());
+    assert.equal(await page.locator('#sync-pending').innerText(), msg('sync_pending_none'));
+    assert.equal(await page.evaluate(() => window.__sameDocument), 'yes', 'the page was not reloaded');
     await checkA11y(page, '#sync', 'sync (idle)');
     await shoot(page, '#sync', 'options-sync-idle');
 
+    // The server holds the watch: a second machine logging in to the account gets it.
+    const other = makeAgentHome({ prefix: 'ds-vaultui-b-', agentConfig: { ...TEST_AGENT_CONFIG, sync: { ca_file: server.caPath, interval_ms: 600_000 } } });
+    others.push(other);
+    await startAgent(other);
+    const initB = await runDealstack(['vault', 'init', '--passphrase', '--stdin'], `${PASSPHRASE}\n`, other.env);
+    assert.equal(initB.code, 0, initB.stderr);
+    const loginB = await runDealstack(['sync', 'login', '--server', server.url, '--email', email, '--stdin'], `${password}\n`, other.env);
+    assert.equal(loginB.code, 0, loginB.stderr);
+    await waitFor(async () => (await askAgent(other.socket, { method: 'watch.list' })).result?.watches?.some((w) => w.url === watchUrl),
+      { timeout: 30_000, what: 'the second machine to pull the watch from the server' });
+
     const popup = await b.openPopup(0);
     await popup.waitForSelector('#sync-line:not([hidden])');
-    assert.match(await popup.locator('#sync-text').innerText(), new RegExp(`^${msg('sync_line_synced', '').trim()} `));
+    // The round ended under a minute ago.
+    assert.equal(await popup.locator('#sync-text').innerText(), msg('sync_line_synced_just_now'));
     await checkA11y(popup, '#sync-line', 'popup sync line');
     await shoot(popup, 'main', 'popup-sync-synced');
 
-    // The vault locked: sync pauses; the popup's line says so (live).
-    const lock = await runDealstack(['vault', 'lock'], '', home.env);
-    assert.equal(lock.code, 0, lock.stderr);
-    await page.locator('#sync-now').click().catch(() => {});
-    await waitFor(async () => (await popup.locator('#sync-text').innerText()) === msg('sync_line_vault_locked'), { timeout: 30_000, what: 'the popup line to say vault locked' });
-    assert.equal(await pill(), msg('sync_state_vault_locked'));
+    // The vault locked (the page's Lock): the next round can't read the token, sync pauses;
+    // both the page and the open popup say so, live.
+    await page.bringToFront();
+    await page.locator('#vault-lock').click();
+    await waitFor(async () => (await page.locator('#vault-pill').innerText()) === msg('vault_state_locked'), { what: 'locked' });
+    await page.locator('#sync-now').click();
+    await waitFor(async () => (await pill()) === msg('sync_state_vault_locked'), { timeout: 30_000, what: 'sync paused' });
+    assert.equal((await agentSync()).state, 'vault_locked');
+    await waitFor(async () => (await page.locator('#sync-now-status').innerText()) === msg('sync_now_ended_vault_locked'), { what: 'Sync now to say why' });
     assert.equal(await page.locator('#sync-command').innerText(), 'dealstack vault unlock');
+    await waitFor(async () => (await popup.locator('#sync-text').innerText()) === msg('sync_line_vault_locked'),
+      { timeout: 30_000, what: 'the popup line to say vault locked' });
+    await checkA11y(page, '#sync', 'sync (vault locked)');
+    await shoot(page, '#sync', 'options-sync-vault-locked');
     await shoot(popup, 'main', 'popup-sync-vault-locked');
+    // Unlocked from the CLI: the agent resumes at once, the page follows.
     const unlock = await runDealstack(['vault', 'unlock', '--stdin'], `${PASSPHRASE}\n`, home.env);
     assert.equal(unlock.code, 0, unlock.stderr);
+    await waitFor(async () => (await pill()) === msg('sync_state_idle'), { timeout: 30_000, what: 'sync resumed after unlock' });
+    await waitFor(async () => (await popup.locator('#sync-text').innerText()) === msg('sync_line_synced_just_now'),
+      { what: 'the popup line back to Synced' });
 
-    // A revoked token: stopped, "log in again" with the account's server and email filled in.
-    const revoke = server.admin(['tokens', 'revoke', '--email', email]);
-    assert.equal(revoke.status, 0, revoke.stderr);
+    // A revoked token: Sync now stops with the server's code, and "log in again" shows the
+    // account's own server and email, ready to copy.
+    const revoke = await harness.admin(server.file, 'tokens', 'revoke', '--email', email);
+    assert.equal(revoke.code, 0, revoke.stderr);
     await page.locator('#sync-now').click();
     await waitFor(async () => (await pill()) === msg('sync_state_error'), { timeout: 60_000, what: 'the error state' });
+    st = await agentSync();
+    assert.equal(st.state, 'error');
+    assert.equal(st.last_error.code, 'token_revoked');
     assert.equal(await page.locator('#sync-error-code').innerText(), 'token_revoked');
-    assert.equal(await page.locator('#sync-command').innerText(), `dealstack sync login --server ${server.url} --email ${email}`);
+    assert.equal(await page.locator('#sync-error-message').innerText(), st.last_error.message);
+    await waitFor(async () => (await page.locator('#sync-now-status').innerText()) === msg('sync_now_ended_error'), { what: 'Sync now to say why' });
+    const again = `dealstack sync login --server ${server.url} --email ${email}`;
+    assert.equal(await page.locator('#sync-command').innerText(), again);
+    await page.locator('#sync button[data-action="copy-sync-command"]').click();
+    await waitFor(async () => (await page.locator('#sync button[data-action="copy-sync-command"]').innerText()) === msg('copied'), { what: 'Copied' });
+    assert.equal(await pasted(b.context), again);
     await waitFor(async () => (await popup.locator('#sync-text').innerText()) === msg('sync_line_login_again'), { what: 'the popup line to say log in again' });
+    assert.equal(await page.evaluate(() => window.__sameDocument), 'yes', 'the page was not reloaded');
     await checkA11y(page, '#sync', 'sync (error)');
+    await checkA11y(popup, '#sync-line', 'popup sync line (error)');
     await shoot(page, '#sync', 'options-sync-error');
     await shoot(popup, 'main', 'popup-sync-error');
+
+    // The command the page gave is one the real CLI takes: run as shown (the password from
+    // stdin), it logs in again and the open page and popup follow.
+    const relogin = await runDealstack([...again.split(' ').slice(1), '--stdin'], `${password}\n`, home.env);
+    assert.equal(relogin.code, 0, relogin.stderr);
+    await waitFor(async () => (await pill()) === msg('sync_state_idle') && (await page.locator('#sync-last-error').count()) === 0,
+      { timeout: 30_000, what: 'the page back to idle after logging in again' });
+    await waitFor(async () => (await popup.locator('#sync-text').innerText()) === msg('sync_line_synced_just_now'),
+      { timeout: 30_000, what: 'the popup line back to Synced' });
     await popup.close();
   });
 

@@ -25,8 +25,6 @@ export const VAULT_INIT_COMMAND = 'dealstack vault init';
 export const VAULT_UNLOCK_COMMAND = 'dealstack vault unlock';
 export const SYNC_LOGIN_COMMAND = 'dealstack sync login --server URL --email E';
 
-/** Error codes after which only a new `dealstack sync login` helps. */
-const LOGIN_AGAIN = new Set(['unauthorized', 'token_expired', 'token_revoked', 'invalid_credentials']);
 
 type Announce = (text: string) => void;
 let announce: Announce = () => undefined;
@@ -443,13 +441,13 @@ function loginCommand(s: SyncStatus): string {
   return `dealstack sync login --server ${shellWord(s.server)} --email ${shellWord(s.email)}`;
 }
 
-function drawSync(note?: { text: string; tone: '' | 'good' | 'bad' }): void {
+function drawSync(note?: { text: string; tone: '' | 'good' | 'bad' | 'warn' }): void {
   const body = byId('sync-body');
   const keep = focusedAction(body);
   const oldNote = body.querySelector<HTMLElement>('#sync-now-status');
   const statusNode = el('p', { class: 'status small', role: 'status', id: 'sync-now-status' });
   if (note) status(statusNode, note.text, note.tone);
-  else if (oldNote?.textContent) status(statusNode, oldNote.textContent, (oldNote.className.match(/\b(good|bad)\b/)?.[1] ?? '') as '' | 'good' | 'bad');
+  else if (oldNote?.textContent) status(statusNode, oldNote.textContent, (oldNote.className.match(/\b(good|bad|warn)\b/)?.[1] ?? '') as '' | 'good' | 'bad' | 'warn');
   const s = sync;
   if (!s) {
     replace(body, syncError ? el('div', { class: 'notice bad', role: 'alert', id: 'sync-error' }, [
@@ -464,10 +462,12 @@ function drawSync(note?: { text: string; tone: '' | 'good' | 'bad' }): void {
   now.disabled = syncing || s.state === 'syncing' || s.state === 'off';
   now.addEventListener('click', () => void syncNowClicked());
 
-  const facts: [string, Child, string][] = [];
+  /** [label, value, id, wide]: the server and the account get two columns, so an email is
+   *  not broken at its hyphens. */
+  const facts: [string, Child, string, boolean?][] = [];
   if (s.state !== 'off' || s.server) {
-    facts.push([t('sync_server'), s.server ? el('code', {}, s.server) : '—', 'sync-server']);
-    facts.push([t('sync_email'), s.email ?? '—', 'sync-email']);
+    facts.push([t('sync_server'), s.server ? el('code', {}, s.server) : '—', 'sync-server', true]);
+    facts.push([t('sync_email'), s.email ?? '—', 'sync-email', true]);
     facts.push([t('sync_last'), s.last_sync_at !== null ? timeEl(s.last_sync_at) : t('sync_never'), 'sync-last']);
     if (s.next_attempt_at !== null && s.state !== 'idle') facts.push([t('sync_next'), timeEl(s.next_attempt_at), 'sync-next']);
     facts.push([t('sync_pending'), s.pending === 0 ? t('sync_pending_none') : String(s.pending), 'sync-pending']);
@@ -489,7 +489,10 @@ function drawSync(note?: { text: string; tone: '' | 'good' | 'bad' }): void {
       commandBox(VAULT_UNLOCK_COMMAND, 'sync-command'),
     ]);
   } else if (s.last_error && (s.state === 'error' || s.state === 'backing_off')) {
-    const login = LOGIN_AGAIN.has(s.last_error.code);
+    // The agent's "error" state always ends with a new `dealstack sync login` (a token the
+    // server refused: token_expired, token_revoked, unauthorized; or none in the vault any
+    // more), whatever the code; backing_off retries by itself (docs/sync.md, "States").
+    const login = s.state === 'error';
     notice = el('div', { class: `notice ${s.state === 'error' ? 'bad' : 'warn'}`, id: 'sync-last-error' }, [
       el('p', {}, [el('strong', {}, t(login ? 'sync_error_login' : 'sync_error_title')), ' ', el('span', { id: 'sync-error-message' }, s.last_error.message), ' ', el('code', { class: 'small', id: 'sync-error-code' }, s.last_error.code)]),
       login && commandBox(loginCommand(s), 'sync-command'),
@@ -498,7 +501,7 @@ function drawSync(note?: { text: string; tone: '' | 'good' | 'bad' }): void {
 
   replace(body, [
     el('div', { class: 'state-line' }, [pill, el('span', { class: 'actions' }, [s.state !== 'off' && now])]),
-    facts.length ? el('dl', { class: 'facts-grid', id: 'sync-facts' }, facts.map(([k, v, id]) => el('div', {}, [el('dt', {}, k), el('dd', { id }, v)]))) : null,
+    facts.length ? el('dl', { class: 'facts-grid', id: 'sync-facts' }, facts.map(([k, v, id, wide]) => el('div', { class: wide ? 'wide' : undefined }, [el('dt', {}, k), el('dd', { id }, v)]))) : null,
     notice,
     statusNode,
   ]);
@@ -518,9 +521,12 @@ async function syncNowClicked(): Promise<void> {
   }
   sync = r.value;
   syncError = null;
-  const ok = r.value.state === 'idle';
-  const text = ok ? t('sync_now_done') : t('sync_now_ended', t(`sync_state_${r.value.state}`));
-  drawSync({ text, tone: ok ? 'good' : 'bad' });
+  const state = r.value.state;
+  // A round that couldn't run is not an error reply (the state says why): say what to do.
+  const text = state === 'idle' ? t('sync_now_done')
+    : state === 'vault_locked' || state === 'backing_off' || state === 'error' ? t(`sync_now_ended_${state}`)
+      : t('sync_now_ended', t(`sync_state_${state}`));
+  drawSync({ text, tone: state === 'idle' ? 'good' : state === 'error' ? 'bad' : 'warn' });
   announce(text);
 }
 

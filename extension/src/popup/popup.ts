@@ -579,8 +579,6 @@ function applyHost(host: HostStatus): void {
  *  (an agent without sync), and the line is hidden. */
 let syncStatus: SyncStatus | null = null;
 
-const SYNC_LOGIN_AGAIN = new Set(['unauthorized', 'token_expired', 'token_revoked', 'invalid_credentials']);
-
 /** One short line under the host's: "Synced 2 minutes ago", "Sync paused: vault locked",
  *  "Sync error: log in again". Nothing while sync is off. */
 function renderSyncLine(): void {
@@ -596,7 +594,10 @@ function renderSyncLine(): void {
   let title = '';
   switch (s.state) {
     case 'idle':
-      text = s.last_sync_at !== null ? t('sync_line_synced', relativeTime(s.last_sync_at)) : t('sync_line_on');
+      // Under a minute, relativeTime says "now": "Synced just now" reads better than "Synced now".
+      text = s.last_sync_at === null ? t('sync_line_on')
+        : Math.abs(Date.now() - s.last_sync_at) < 60_000 ? t('sync_line_synced_just_now')
+          : t('sync_line_synced', relativeTime(s.last_sync_at));
       if (s.last_sync_at !== null) title = dateTime(s.last_sync_at);
       break;
     case 'syncing':
@@ -613,8 +614,9 @@ function renderSyncLine(): void {
       break;
     default:
       tone = 'bad';
-      text = s.last_error && SYNC_LOGIN_AGAIN.has(s.last_error.code) ? t('sync_line_login_again')
-        : t('sync_line_error', s.last_error?.message ?? t('sync_line_error_unknown'));
+      // "error" is the agent's state that only a new `dealstack sync login` ends (a token the
+      // server refused, or none left in the vault), whatever the code (docs/sync.md).
+      text = t('sync_line_login_again');
       title = s.last_error ? `${s.last_error.code}: ${s.last_error.message}` : '';
   }
   node.hidden = false;
