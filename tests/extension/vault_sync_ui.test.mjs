@@ -566,6 +566,25 @@ describe('vault and sync in the options page and the popup', { skip: missing ?? 
       { timeout: 30_000, what: 'the page back to idle after logging in again' });
     await waitFor(async () => (await popup.locator('#sync-text').innerText()) === msg('sync_line_synced_just_now'),
       { timeout: 30_000, what: 'the popup line back to Synced' });
+
+    // The server gone: Sync now backs off; the page shows the next attempt and the error, the
+    // popup "retrying", with no login command (the agent retries by itself).
+    await server.stop();
+    await page.locator('#sync-now').click();
+    await waitFor(async () => (await pill()) === msg('sync_state_backing_off'), { timeout: 30_000, what: 'backing off' });
+    st = await agentSync();
+    assert.equal(st.state, 'backing_off');
+    assert.ok(st.next_attempt_at > 0 && st.last_error, JSON.stringify(st));
+    assert.equal(await page.locator('#sync-next time').getAttribute('datetime'), new Date(st.next_attempt_at).toISOString());
+    assert.equal(await page.locator('#sync-error-code').innerText(), st.last_error.code);
+    assert.equal(await page.locator('#sync-command').count(), 0, 'no login command while retrying');
+    await waitFor(async () => (await page.locator('#sync-now-status').innerText()) === msg('sync_now_ended_backing_off'), { what: 'Sync now to say why' });
+    // The first retries come within seconds: "soon", not "in 0 seconds" or "now".
+    await waitFor(async () => (await popup.locator('#sync-text').innerText()) === msg('sync_line_retrying_soon'),
+      { what: 'the popup line to say retrying' });
+    await checkA11y(page, '#sync', 'sync (backing off)');
+    await shoot(page, '#sync', 'options-sync-backing-off');
+    await shoot(popup, 'main', 'popup-sync-backing-off');
     await popup.close();
   });
 

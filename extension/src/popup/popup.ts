@@ -605,7 +605,9 @@ function renderSyncLine(): void {
       break;
     case 'backing_off':
       tone = 'warn';
-      text = s.next_attempt_at !== null ? t('sync_line_retrying', relativeTime(s.next_attempt_at)) : t('sync_line_retrying_soon');
+      // Under a minute away relativeTime says "now", which the retry is not yet: "soon".
+      text = s.next_attempt_at !== null && s.next_attempt_at - Date.now() >= 60_000
+        ? t('sync_line_retrying', relativeTime(s.next_attempt_at)) : t('sync_line_retrying_soon');
       title = s.last_error?.message ?? '';
       break;
     case 'vault_locked':
