@@ -158,8 +158,8 @@ function printSet(title, pages, native, wasm, module) {
 
 const only = process.env.DEALSTACK_BENCH_ONLY ?? '';
 const runPart = (name) => only === '' || only === name;
-if (!['', 'extraction', 'stacking', 'host', 'extension', 'server'].includes(only)) {
-  console.error(`DEALSTACK_BENCH_ONLY: "${only}" is not one of extraction, stacking, host, extension, server`);
+if (!['', 'extraction', 'stacking', 'host', 'extension', 'server', 'sync'].includes(only)) {
+  console.error(`DEALSTACK_BENCH_ONLY: "${only}" is not one of extraction, stacking, host, extension, server, sync`);
   process.exit(2);
 }
 console.log(`${basename(process.argv[1])}: node ${process.version}`);
@@ -346,6 +346,14 @@ if (runPart('server')) {
     printTable(['request', 'req/s', 'baseline req/s', 'x baseline', 'unexpected', `target >= ${TARGET_SERVER_RPS}`],
       report.results.map((x) => [x.name, fmt(x.rps, 0), fmt(x.baseline_rps, 0), fmt(x.ratio), x.unexpected,
         x.rps >= TARGET_SERVER_RPS ? 'ok' : 'UNDER']));
+  }
+}
+if (runPart('sync')) {
+  if (!existsSync(join(nativeBuild, 'bin/dealstack-server')) || !existsSync(join(nativeBuild, 'bin/dealstack'))) {
+    console.log('\nnote: dealstack or dealstack-server is missing (build the native preset); skipping sync');
+  } else {
+    const { benchSync } = await import('./sync.mjs');
+    await benchSync();
   }
 }
 if (runPart('extension')) await runExtensionBench({ root });

@@ -1,7 +1,9 @@
-// npm start, after the build: the extension at work. It installs the native host for Chromium
-// into a dedicated profile folder, starts the agent (in a home of its own, so the demo never
-// touches your real watches), imports the demo offers, serves the demo shop on loopback and
-// opens Chromium with the extension on it.
+// npm start, after the build: the extension at work. It starts a dealstack-server on loopback
+// (in a temporary folder) and loads the demo offers into it, installs the native host for
+// Chromium into a dedicated profile folder, starts the agent (in a home of its own, so the demo
+// never touches your real watches or secrets), sets up its vault with a demo passphrase, logs
+// it in to the server (the offers arrive by sync), serves the demo shop on loopback and opens
+// Chromium with the extension on it.
 //
 // With a display ($DISPLAY or $WAYLAND_DISPLAY) Chromium stays open until Ctrl-C. Without one
 // (or with --headless) it runs headless: it visits a demo product, opens the popup, saves
@@ -22,6 +24,8 @@ import { EXTENSION_ORIGIN, extensionDir, launchBrowser, missingPrerequisite, wai
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const bin = process.env.DEALSTACK_BIN ?? path.join(root, 'build', 'native', 'bin', 'dealstack');
+const serverBin = process.env.DEALSTACK_SERVER_BIN ?? path.join(root, 'build', 'native', 'bin', 'dealstack-server');
+const DEMO_EMAIL = 'demo@dealstack.test';
 const headless = process.argv.includes('--headless') || !(process.env.DISPLAY || process.env.WAYLAND_DISPLAY);
 const dataHome = process.env.XDG_DATA_HOME || path.join(os.homedir(), '.local', 'share');
 const profile = path.resolve(process.env.DEALSTACK_DEMO_PROFILE ?? path.join(dataHome, 'dealstack', 'demo-profile'));
@@ -45,20 +49,63 @@ function money(amount, currency) {
   }
 }
 
-function cli(args, env) {
-  const r = spawnSync(bin, args, { env, encoding: 'utf8' });
+function cli(args, env, input) {
+  const r = spawnSync(bin, args, { env, encoding: 'utf8', input });
   return { status: r.status, out: `${r.stdout}${r.stderr}`.trim() };
+}
+
+// dealstack-server on a free loopback port, its data (and the CA it makes) in `dir`.
+async function startServer(dir) {
+  const config = path.join(dir, 'server.json');
+  fs.writeFileSync(config, JSON.stringify({ listen: { address: '127.0.0.1', port: 0 }, data_dir: path.join(dir, 'data') }));
+  const child = spawn(serverBin, ['serve', '--config', config], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  child.stderr.on('data', (d) => { err += d; });
+  const first = await new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      const nl = out.indexOf('\n');
+      if (nl >= 0) resolve(JSON.parse(out.slice(0, nl)));
+    });
+    child.on('error', reject);
+    child.on('exit', (code) => reject(new Error(`dealstack-server exited (${code}): ${err.trim().split('\n').pop()}`)));
+    setTimeout(() => reject(new Error('dealstack-server did not start within 20 s')), 20_000).unref();
+  });
+  const admin = (...args) => {
+    const r = spawnSync(serverBin, ['admin', ...args, '--config', config], { encoding: 'utf8' });
+    return { status: r.status, out: `${r.stdout}${r.stderr}`.trim() };
+  };
+  return { url: `https://localhost:${first.port}`, ca: first.ca, child, admin };
 }
 
 say('\nThe extension on a demo shop (npm start)\n');
 fs.mkdirSync(profile, { recursive: true });
+const cleanups = [];
+// 0. The backend, with the demo offers: the agent gets them by syncing.
+const serverDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dealstack-demo-server-'));
+cleanups.push(() => fs.rmSync(serverDir, { recursive: true, force: true }));
+const server = await startServer(serverDir).catch((e) => {
+  say(`  server       not started (${e.message}); the agent imports the offers itself`);
+  return null;
+});
+if (server) {
+  cleanups.push(() => new Promise((resolve) => {
+    if (server.child.exitCode !== null) return resolve();
+    server.child.once('exit', resolve);
+    server.child.kill('SIGTERM');
+  }));
+}
 // The agent's own home: its database, socket and allow-list; removed at the end.
 const home = makeAgentHome({
   prefix: 'dealstack-demo-',
-  agentConfig: { monitor: { min_host_gap_ms: 0 }, notifications: { desktop: false } },
+  agentConfig: {
+    monitor: { min_host_gap_ms: 0 },
+    notifications: { desktop: false },
+    ...(server ? { sync: { ca_file: server.ca } } : {}),
+  },
 });
 
-const cleanups = [];
 let cleaning = null;
 async function cleanup() {
   cleaning ??= (async () => {
@@ -89,12 +136,16 @@ try {
   if (agent.exitCode !== null) throw new Error(`the agent exited (${agent.exitCode}): ${agentErr}`);
   say(`  agent        pid ${agent.pid}, home ${home.home}`);
 
-  // 3. The demo offers (docs/stacking.md offers, per retailer).
+  // 3. The demo offers (docs/stacking.md offers, per retailer): loaded into the server, then
+  // the agent (vault set up, logged in) pulls them in its first sync. Without a server the
+  // agent imports the file itself.
   const offersFile = path.join(root, 'demo', 'shop', 'offers.json');
-  const imported = cli(['offers', 'import', offersFile], home.env);
-  say(imported.status === 0
-    ? `  offers       ${imported.out.split('\n')[0] || `imported ${offersFile}`}`
-    : `  offers       not imported (${imported.out.split('\n')[0]}); the stack shows no offers`);
+  if (!(server && syncDemo(server, offersFile))) {
+    const imported = cli(['offers', 'import', offersFile], home.env);
+    say(imported.status === 0
+      ? `  offers       ${imported.out.split('\n')[0] || `imported ${offersFile}`}`
+      : `  offers       not imported (${imported.out.split('\n')[0]}); the stack shows no offers`);
+  }
 
   // 4. The shop.
   const shop = await startShop();
@@ -138,6 +189,37 @@ try {
   process.exitCode = 1;
 } finally {
   await cleanup();
+}
+
+// The vault (a demo passphrase, through stdin), an account on the demo server, one sync.
+function syncDemo(srv, offersFile) {
+  const loaded = srv.admin('offers', 'import', offersFile);
+  if (loaded.status !== 0) {
+    say(`  server       offers not loaded (${loaded.out.split('\n')[0]})`);
+    return false;
+  }
+  say(`  server       ${srv.url} (dealstack-server; offers ${loaded.out.split('\n')[0]})`);
+  const vault = cli(['vault', 'init', '--passphrase', '--stdin'], home.env, 'demo passphrase, not a real one\n');
+  if (vault.status !== 0) {
+    say(`  vault        not set up (${vault.out.split('\n').pop()})`);
+    return false;
+  }
+  say(`  vault        ${vault.out.split('\n').pop()}`);
+  const login = cli(['sync', 'login', '--server', srv.url, '--email', DEMO_EMAIL, '--register', '--stdin'], home.env,
+    'demo password, not a real one\n');
+  if (login.status !== 0) {
+    say(`  sync         login failed (${login.out.split('\n').pop()})`);
+    return false;
+  }
+  const now = cli(['sync', 'now', '--json'], home.env);
+  let status = null;
+  try { status = JSON.parse(now.out.split('\n').pop()); } catch { /* printed below */ }
+  if (now.status !== 0 || !status?.offers_synced_at) {
+    say(`  sync         first round did not finish (${now.out.split('\n').pop()})`);
+    return false;
+  }
+  say(`  sync         ${DEMO_EMAIL}: ${status.state}, offers pulled from the server`);
+  return true;
 }
 
 async function headlessTour(browser, shop, productUrl) {
@@ -195,6 +277,15 @@ async function headlessTour(browser, shop, productUrl) {
   await popup.waitForLoadState('load');
   await new Promise((r) => setTimeout(r, 500));
   await browser.screenshots(popup, 'popup-after-drop', { dir: shotsDir });
+  if (server) {
+    const synced = cli(['sync', 'now', '--json'], home.env);
+    try {
+      const st = JSON.parse(synced.out.split('\n').pop());
+      say(`\nSync: ${st.state}, ${st.records} record(s) on the server (end-to-end encrypted), ${st.pending} pending`);
+    } catch {
+      say(`\nSync: ${synced.out.split('\n').pop()}`);
+    }
+  }
   const options = await browser.openOptions();
   await new Promise((r) => setTimeout(r, 300));
   await browser.screenshots(options, 'options', { dir: shotsDir });
