@@ -153,7 +153,11 @@ try {
   const productUrl = shop.productUrl(DEMO_SLUG);
   say(`  demo shop    ${shop.url}/`);
 
-  // 5. Chromium with the extension.
+  // 5. Chromium with the extension. An unpacked extension keeps its version across rebuilds,
+  // so Chromium would keep running the service worker script it cached from an earlier build
+  // of this profile (a new wasm module beside an old loader then refuses to load): drop
+  // the profile's service-worker cache so the build on disk is what runs.
+  fs.rmSync(path.join(profile, 'Default', 'Service Worker'), { recursive: true, force: true });
   const browser = await launchBrowser({
     extensionPath: extensionDir('chromium'), agentHome: home, profile, host: false, headless, keep: true,
   });
