@@ -14,6 +14,7 @@
 #include <cstring>
 #include <deque>
 #include <fstream>
+#include <iostream>
 #include <iterator>
 #include <memory>
 #include <set>
@@ -282,13 +283,30 @@ class Server {
       };
       sync::async_pull_offers(io, client, server, store, reader,
                               [this, &io, &store, client, keys, server, done, names](Result<sync::OffersPulled> offers) {
+        // Failed pulls are tried again next round; say why on stderr (the journal under
+        // systemd), where an operator looks. The messages name URLs and codes, never secrets.
+        if (!offers) {
+          std::cerr << "dealstack agent: sync: the offers feed was not updated: " << offers.error().message << " ("
+                    << offers.error().code << ")\n";
+        }
         if (offers && offers->changed) {
           auto at = store.offers_imported_at();
           publish(protocol::event::offers_updated,
                   {{"imported_at", at && *at ? protocol::Json(**at) : protocol::Json(nullptr)}, {"retailers", *names}});
         }
         if (keys.empty()) return done();  // no trusted signer: no pack could be used
-        sync::async_pull_rules(io, client, server, store, keys, [done](Result<sync::RulesPulled>) { done(); });
+        sync::async_pull_rules(io, client, server, store, keys, [done](Result<sync::RulesPulled> rules) {
+          if (!rules) {
+            std::cerr << "dealstack agent: sync: rule packs were not updated: " << rules.error().message << " ("
+                      << rules.error().code << ")\n";
+          } else {
+            for (const auto& r : rules->refused) {
+              std::cerr << "dealstack agent: sync: the rule pack for " << r.retailer
+                        << " was refused, the previous one stays in use: " << r.message << " (" << r.code << ")\n";
+            }
+          }
+          done();
+        });
       });
     };
     return h;

@@ -166,6 +166,8 @@ test('a sync round brings the offers feed and the trusted signed packs; the moni
   assert.equal(after.rules, 1);
   assert.equal(agent.sql('SELECT version FROM sync_rule_packs WHERE retailer = \'brewhaus.example\''), '3');
   assert.equal((await agent.ok('watch.check', { id: watch.id })).observation.price, PACK_PRICE);
+  // The refusal is said on the agent's stderr (the journal), with the retailer and the code.
+  assert.match(agent.stderr(), /rule pack for brewhaus\.example was refused, the previous one stays in use: .*\(bad_signature\)/);
 
   // The offers feed unchanged on the server: 304, the offers as they were.
   assert.deepEqual((await agent.ok('offers.list')).retailers, offers.retailers);
