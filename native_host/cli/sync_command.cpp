@@ -3,10 +3,6 @@
 // terminal without echo, or as the first line of standard input with --stdin; never from the
 // arguments or the environment. It goes to the agent (which derives the keys and wipes it),
 // never to the server, and nothing this command prints holds it.
-#include <termios.h>
-#include <unistd.h>
-
-#include <cerrno>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -16,6 +12,7 @@
 #include "cli/agent_cli.hpp"
 #include "cli/agent_client.hpp"
 #include "cli/commands.hpp"
+#include "cli/secret_input.hpp"
 #include "crypto/crypto.hpp"
 #include "platform/paths.hpp"
 #include "protocol/wire.hpp"
@@ -59,67 +56,9 @@ struct Options {
   std::optional<std::string> server, email, device;
 };
 
-// One line from fd 0 (without its newline) read a byte at a time (no stdio buffer keeps a
-// copy), at most cap + 1 bytes kept; none at end of input before any byte.
-std::optional<crypto::SecretBytes> read_line(std::size_t cap) {
-  std::string buf;
-  buf.reserve(cap + 2);  // never reallocated: no unwiped copy left behind
-  bool got_any = false;
-  for (;;) {
-    char c;
-    const ssize_t n = ::read(0, &c, 1);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    got_any = true;
-    if (c == '\n') break;
-    if (buf.size() <= cap) buf.push_back(c);
-  }
-  if (!got_any) return std::nullopt;
-  if (!buf.empty() && buf.back() == '\r') buf.pop_back();
-  crypto::SecretBytes out{std::string_view(buf)};
-  crypto::wipe(buf);
-  return out;
-}
-
-class NoEcho {
- public:
-  NoEcho() {
-    if (::tcgetattr(0, &saved_) == 0) {
-      termios quiet = saved_;
-      quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
-      quiet.c_lflag |= ECHONL;
-      active_ = ::tcsetattr(0, TCSAFLUSH, &quiet) == 0;
-    }
-  }
-  ~NoEcho() {
-    if (active_) ::tcsetattr(0, TCSAFLUSH, &saved_);
-  }
-  NoEcho(const NoEcho&) = delete;
-  NoEcho& operator=(const NoEcho&) = delete;
-
- private:
-  termios saved_{};
-  bool active_ = false;
-};
-
 std::optional<crypto::SecretBytes> ask_password(Io io, const Options& o, const char* prompt) {
-  std::optional<crypto::SecretBytes> got;
-  if (o.from_stdin) {
-    got = read_line(kMaxPasswordBytes);
-  } else if (!::isatty(0)) {
-    io.err << "dealstack sync: standard input is not a terminal: pass --stdin to read the password from it\n";
-    return std::nullopt;
-  } else {
-    io.err << prompt << std::flush;
-    NoEcho quiet;
-    got = read_line(kMaxPasswordBytes);
-  }
-  if (!got || got->empty()) {
-    io.err << "dealstack sync: no password was given (" << (o.from_stdin ? "standard input ended" : "an empty line")
-           << ")\n";
-    return std::nullopt;
-  }
-  if (got->size() > kMaxPasswordBytes) {
+  auto got = ask_secret(io, {"sync", "password", prompt, kMaxPasswordBytes, o.from_stdin});
+  if (got && got->size() > kMaxPasswordBytes) {
     io.err << "dealstack sync: the password is longer than " << kMaxPasswordBytes << " bytes\n";
     return std::nullopt;
   }

@@ -4,13 +4,9 @@
 // never from the arguments or the environment (other users' processes can read those), and
 // nothing this command prints ever holds one.
 //
-// Secrets are read from fd 0 with read(2) a byte at a time, not through std::cin, so no
-// stdio buffer keeps a copy; our copies are wiped after the call (the request text inside
-// the socket client is not: docs/vault.md says what is and isn't wiped).
-#include <termios.h>
-#include <unistd.h>
-
-#include <cerrno>
+// Secrets are read by cli/secret_input.hpp (no stdio copy, buffers wiped); our copies in the
+// request are wiped after the call (the request text inside the socket client is not:
+// docs/vault.md says what is and isn't wiped).
 #include <optional>
 #include <ostream>
 #include <string>
@@ -20,6 +16,7 @@
 #include "cli/agent_cli.hpp"
 #include "cli/agent_client.hpp"
 #include "cli/commands.hpp"
+#include "cli/secret_input.hpp"
 #include "crypto/crypto.hpp"
 #include "platform/paths.hpp"
 #include "protocol/wire.hpp"
@@ -72,81 +69,10 @@ struct Options {
   std::optional<std::string> kind, label;
 };
 
-// One line from fd 0 (without its newline), at most `cap` bytes; none at end of input
-// before any byte, or on a read error.
-std::optional<crypto::SecretBytes> read_line(std::size_t cap, bool whole_input) {
-  std::string buf;
-  buf.reserve(whole_input ? 4096 : 256);
-  bool got_any = false;
-  for (;;) {
-    char c;
-    const ssize_t n = ::read(0, &c, 1);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    got_any = true;
-    if (c == '\n' && !whole_input) break;
-    if (buf.size() >= cap + 1) continue;  // keep reading to the line's end, but don't grow
-    if (buf.size() == buf.capacity()) {
-      // Grow by hand so the old buffer is wiped, not just freed.
-      std::string bigger;
-      bigger.reserve(buf.capacity() * 2);
-      bigger.append(buf);
-      crypto::wipe(buf);
-      buf.swap(bigger);
-    }
-    buf.push_back(c);
-  }
-  if (!got_any) return std::nullopt;
-  if (whole_input && !buf.empty() && buf.back() == '\n') buf.pop_back();
-  if (!buf.empty() && buf.back() == '\r') buf.pop_back();
-  crypto::SecretBytes out(std::string_view(buf).substr(0, std::min(buf.size(), cap + 1)));
-  crypto::wipe(buf);
-  return out;
-}
-
-// Turns the terminal's echo off while alive (restored on every path out).
-class NoEcho {
- public:
-  NoEcho() {
-    if (::tcgetattr(0, &saved_) == 0) {
-      termios quiet = saved_;
-      quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
-      quiet.c_lflag |= ECHONL;
-      active_ = ::tcsetattr(0, TCSAFLUSH, &quiet) == 0;
-    }
-  }
-  ~NoEcho() {
-    if (active_) ::tcsetattr(0, TCSAFLUSH, &saved_);
-  }
-  NoEcho(const NoEcho&) = delete;
-  NoEcho& operator=(const NoEcho&) = delete;
-
- private:
-  termios saved_{};
-  bool active_ = false;
-};
-
-// A passphrase (or a secret) from the terminal without echo, or one line of stdin (all of
-// it for set). Says why on err and gives none when there is nothing, or it is empty.
+// A passphrase (or, for set, the secret) from the terminal without echo, or from stdin.
 std::optional<crypto::SecretBytes> ask(Io io, const Options& o, const char* prompt, std::size_t cap,
                                        bool whole_input = false) {
-  std::optional<crypto::SecretBytes> got;
-  if (o.from_stdin) {
-    got = read_line(cap, whole_input);
-  } else if (!::isatty(0)) {
-    io.err << "dealstack vault: standard input is not a terminal: pass --stdin to read from it\n";
-    return std::nullopt;
-  } else {
-    io.err << prompt << std::flush;
-    NoEcho quiet;
-    got = read_line(cap, false);
-  }
-  if (!got || got->empty()) {
-    io.err << "dealstack vault: nothing was given (" << (o.from_stdin ? "standard input ended" : "an empty line")
-           << ")\n";
-    return std::nullopt;
-  }
-  return got;
+  return ask_secret(io, {"vault", whole_input ? "secret" : "passphrase", prompt, cap, o.from_stdin, whole_input});
 }
 
 int fail(Io io, const std::string& message) {
