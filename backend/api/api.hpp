@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -14,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/result.hpp"
+#include "crypto/crypto.hpp"
 #include "server/state.hpp"
 
 namespace dealstack::backend::api {
@@ -55,6 +57,17 @@ Response json_response(int status, const Json& body);
 Result<Json> parse_object(std::string_view body);
 // A string member; errors "invalid_request" ("email: must be a string").
 Result<std::string> string_field(const Json& obj, const char* key, bool required = true);
+
+// What POST /v1/accounts and /v1/sessions both read: "email" (normalized) and "auth_key"
+// (decoded; its text wiped), after refusing any member not in `allowed` ("invalid_request"
+// naming it and the expected ones). Other fields are the caller's to read.
+struct Credentials {
+  std::string email;
+  crypto::SecretBytes auth_key;
+};
+Result<Credentials> read_credentials(const Json& body, std::initializer_list<const char*> allowed);
+// The scrypt parameters auth keys are hashed with: N = 2^accounts.scrypt_log2_n, r = 8, p = 1.
+crypto::ScryptParams auth_hash_params(const ServerState& state);
 
 // Authenticates the bearer token and takes a token from the account's bucket.
 // On failure `out` is the response to send.

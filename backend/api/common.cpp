@@ -65,6 +65,34 @@ Result<std::string> string_field(const Json& obj, const char* key, bool required
   return it->get<std::string>();
 }
 
+Result<Credentials> read_credentials(const Json& body, std::initializer_list<const char*> allowed) {
+  for (auto it = body.begin(); it != body.end(); ++it) {
+    bool known = false;
+    for (const char* name : allowed) known = known || it.key() == name;
+    if (!known) {
+      std::string expected;
+      for (const char* name : allowed) expected += (expected.empty() ? "" : ", ") + std::string(name);
+      return make_error("invalid_request", it.key().substr(0, 50) + ": unknown field (expected " + expected + ")");
+    }
+  }
+  auto email_text = string_field(body, "email");
+  if (!email_text) return email_text.error();
+  auto email = accounts::normalize_email(*email_text);
+  if (!email) return email.error();
+  auto key_text = string_field(body, "auth_key");
+  if (!key_text) return key_text.error();
+  auto key = accounts::decode_auth_key(*key_text);
+  crypto::wipe(*key_text);
+  if (!key) return key.error();
+  return Credentials{std::move(*email), std::move(*key)};
+}
+
+crypto::ScryptParams auth_hash_params(const ServerState& state) {
+  crypto::ScryptParams params;
+  params.n = std::uint64_t{1} << state.config.scrypt_log2_n;
+  return params;
+}
+
 std::optional<std::int64_t> authenticate(ServerState& state, db::Db& db, const Request& req, Response& out) {
   auto who = accounts::authenticate(db, req.authorization, log::now_ms());
   if (!who) {

@@ -17,28 +17,16 @@ const accounts::StoredHash& dummy_hash(const crypto::ScryptParams& params) {
 void create_session(ServerState& state, const Request& req, const Reply& reply) {
   auto body = parse_object(req.body);
   if (!body) return reply(error_response(body.error()));
-  for (auto it = body->begin(); it != body->end(); ++it)
-    if (it.key() != "email" && it.key() != "auth_key" && it.key() != "device")
-      return reply(error_response("invalid_request",
-                                  it.key().substr(0, 50) + ": unknown field (expected email, auth_key, device)"));
-  auto email_text = string_field(*body, "email");
-  if (!email_text) return reply(error_response(email_text.error()));
-  auto email = accounts::normalize_email(*email_text);
-  if (!email) return reply(error_response(email.error()));
-  auto key_text = string_field(*body, "auth_key");
-  if (!key_text) return reply(error_response(key_text.error()));
-  auto key = accounts::decode_auth_key(*key_text);
-  crypto::wipe(*key_text);
-  if (!key) return reply(error_response(key.error()));
+  auto creds = read_credentials(*body, {"email", "auth_key", "device"});
+  if (!creds) return reply(error_response(creds.error()));
   auto device_text = string_field(*body, "device", false);
   if (!device_text) return reply(error_response(device_text.error()));
   auto device = accounts::normalize_device(*device_text);
   if (!device) return reply(error_response(device.error()));
 
-  crypto::ScryptParams params;
-  params.n = std::uint64_t{1} << state.config.scrypt_log2_n;
-  auto job = std::make_shared<crypto::SecretBytes>(std::move(*key));
-  const bool taken = state.hash_pool.submit([&state, job, params, email = *email, device = *device, reply] {
+  const auto params = auth_hash_params(state);
+  auto job = std::make_shared<crypto::SecretBytes>(std::move(creds->auth_key));
+  const bool taken = state.hash_pool.submit([&state, job, params, email = creds->email, device = *device, reply] {
     auto db = state.db();
     if (!db) return reply(error_response(db.error()));
     auto account = accounts::find_account(**db, email);
