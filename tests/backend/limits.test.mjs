@@ -75,24 +75,25 @@ test('a slowloris client (headers trickled) and an idle keep-alive connection ar
     const slow = await rawConnection(server);
     slow.write('GET /v1/health HTTP/1.1\r\n');
     const trickle = setInterval(() => { if (!slow.destroyed) slow.write('X-Slow: a\r\n'); }, 100);
-    const r = await closedWithin(slow, 5000);
+    // The client trickles on for 10 s (12 deadlines): only the deadline can end it in that
+    // window. No tighter bound: how soon after 800 ms depends on the machine's load.
+    const r = await closedWithin(slow, 10000);
     clearInterval(trickle);
-    assert.ok(r.closed, 'the slow client is still connected');
-    assert.ok(r.ms < 2500, `closed after ${r.ms} ms`);
+    assert.ok(r.closed, `the slow client is still connected after ${r.ms} ms`);
 
     // Keep-alive: one request answered, then the connection idles and is closed.
     const idle = await rawConnection(server);
     idle.write('GET /v1/health HTTP/1.1\r\nHost: localhost\r\n\r\n');
-    const i = await closedWithin(idle, 5000);
-    assert.ok(i.closed);
+    const i = await closedWithin(idle, 10000);
+    assert.ok(i.closed, 'the idle connection is still open after 10 s');
     assert.match(i.data, /^HTTP\/1\.1 200/);
-    assert.ok(i.ms >= 500 && i.ms < 2500, `idle closed after ${i.ms} ms`);
+    assert.ok(i.ms >= 500, `idle closed after ${i.ms} ms, before its 600 ms deadline`);
 
     // A body promised but never sent.
     const body = await rawConnection(server);
     body.write('POST /v1/sync HTTP/1.1\r\nHost: localhost\r\nContent-Length: 100\r\n\r\n{');
-    const b = await closedWithin(body, 5000);
-    assert.ok(b.closed && b.ms < 2500);
+    const b = await closedWithin(body, 10000);
+    assert.ok(b.closed, 'the connection waiting for a body is still open after 10 s');
 
     // Headers over the limit: 413 and closed.
     const big = await rawConnection(server);
